@@ -83,7 +83,7 @@ def _describe(error: Any) -> str:
 
 
 def _unlimited(value: Any) -> bool:
-    return isinstance(value, str) and value.strip() in _UNLIMITED or value == -1
+    return (isinstance(value, str) and value.strip() in _UNLIMITED) or value == -1
 
 
 def _parse(key: str, value: Any, where: str) -> tuple[str, Any]:

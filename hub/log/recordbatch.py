@@ -146,9 +146,11 @@ def encode_batch(
     if timestamps is not None:
         base_timestamp = timestamps[0]
         max_timestamp = max(timestamps)
-        deltas = None if max_timestamp == min(timestamps) == base_timestamp else [
-            t - base_timestamp for t in timestamps
-        ]
+        deltas = (
+            None
+            if max_timestamp == min(timestamps) == base_timestamp
+            else [t - base_timestamp for t in timestamps]
+        )
     else:
         base_timestamp = max_timestamp = timestamp
         deltas = None
@@ -287,9 +289,7 @@ class RecordBatch:
             self.data,
             self.record_count,
             self.base_offset,
-            self.max_timestamp
-            if self.attributes & TIMESTAMP_TYPE_LOG_APPEND
-            else None,
+            self.max_timestamp if self.attributes & TIMESTAMP_TYPE_LOG_APPEND else None,
             self.base_timestamp,
         )
 
