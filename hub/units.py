@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 from hub.errors import ConfigError
 
@@ -14,25 +15,25 @@ _SIZE_POWERS = {"k": 1, "m": 2, "g": 3, "t": 4}
 
 def parse_duration_ms(value: str | int | float, *, where: str = "duration") -> int:
     """Milliseconds from ``250ms``, ``30s``, ``5m``, ``2h``, ``7d``, ``1w``; a bare number is ms."""
-    if isinstance(value, bool):
-        raise ConfigError(f"{where}: expected a duration such as 30s or 7d, got {value!r}")
-    if isinstance(value, int | float):
+    if isinstance(value, int | float) and not isinstance(value, bool):
         return int(value)
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: expected a duration such as 30s or 7d, got {value!r}")
     match = _DURATION.match(value)
     if not match:
         raise ConfigError(
             f"{where}: {value!r} is not a duration; use a number with a unit: ms, s, m, h, d or w"
         )
     number, unit = match.groups()
-    return int(float(number) * _DURATION_MS[unit or "ms"])
+    return int(Fraction(number) * _DURATION_MS[unit or "ms"])
 
 
-def parse_size(value: str | int, *, where: str = "size") -> int:
+def parse_size(value: str | int | float, *, where: str = "size") -> int:
     """Bytes from ``512``, ``64KiB``, ``4MiB``, ``1GB``: binary (KiB) and decimal (KB) units."""
-    if isinstance(value, bool):
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return int(value)
+    if not isinstance(value, str):
         raise ConfigError(f"{where}: expected a size such as 4MiB, got {value!r}")
-    if isinstance(value, int):
-        return value
     match = _SIZE.match(value)
     if not match:
         raise ConfigError(
@@ -43,4 +44,4 @@ def parse_size(value: str | int, *, where: str = "size") -> int:
     if unit and unit.lower() not in ("b",):
         power = _SIZE_POWERS[unit[0].lower()]
         multiplier = (1024 if "i" in unit.lower() else 1000) ** power
-    return int(float(number) * multiplier)
+    return int(Fraction(number) * multiplier)

@@ -9,7 +9,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from hub.log.config import TopicConfig
 from hub.record import Headers, Record
@@ -168,7 +168,7 @@ class Log(ABC):
         """Number of partitions of ``topic``."""
         return self.topic_config(topic).partitions
 
-    def __enter__(self) -> Log:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

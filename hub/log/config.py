@@ -43,23 +43,37 @@ class TopicConfig:
         from schemas import load_schema
 
         validator = Draft202012Validator(load_schema("topic.schema.json"))
-        problems = [
-            f"{where}{''.join(f'.{part}' for part in error.absolute_path)}: {_describe(error)}"
-            for error in validator.iter_errors(dict(values))
-        ]
+        problems: list[str] = []
+        rejected: set[str] = set()
+        for error in validator.iter_errors(dict(values)):
+            path = "".join(f".{part}" for part in error.absolute_path)
+            problems.append(f"{where}{path}: {_describe(error)}")
+            rejected.update(str(part) for part in error.absolute_path)
+        changes: dict[str, Any] = {}
+        given: dict[str, str] = {}
+        for key, value in values.items():
+            if key in rejected or key not in _EXPECTED:
+                continue
+            try:
+                field, parsed = _parse(key, value, f"{where}.{key}")
+            except ConfigError as exc:
+                problems.append(str(exc))
+                continue
+            if field in given:
+                problems.append(f"{where}: {given[field]} and {key} set the same thing; keep one")
+            given[field] = key
+            minimum = _MINIMUM.get(field)
+            if minimum is not None and parsed is not None and parsed < minimum:
+                problems.append(f"{where}.{key}: {value!r} is below the minimum of {minimum}")
+            elif field == "cleanup_policy" and parsed != "delete":
+                problems.append(
+                    f"{where}.cleanup.policy: {value!r} is not supported yet; use 'delete' "
+                    "(retention drops whole segments by age or size)"
+                )
+            changes[field] = parsed
         if problems:
             raise ConfigError(f"invalid {where}", problems)
-        changes: dict[str, Any] = {}
-        for key, value in values.items():
-            field, parsed = _parse(key, value, f"{where}.{key}")
-            changes[field] = parsed
-        config = replace(cls(), **changes)
-        if config.cleanup_policy != "delete":
-            raise ConfigError(
-                f"{where}.cleanup.policy: {config.cleanup_policy!r} is not supported yet; "
-                "use 'delete' (retention drops whole segments by age or size)"
-            )
-        return config
+        return replace(cls(), **changes)
 
     def to_mapping(self) -> dict[str, Any]:
         """The Kafka-style view, as shown by ``hub topics describe``."""
@@ -75,10 +89,37 @@ class TopicConfig:
         }
 
 
+# What each key takes, for messages about values the schema rejects.
+_EXPECTED = {
+    "partitions": "a whole number from 1 to 10000",
+    "retention.ms": "a duration such as 7d or 12h, or forever (-1)",
+    "retention": "a duration such as 7d or 12h, or forever (-1)",
+    "retention.bytes": "a size such as 10GiB, or unlimited (-1)",
+    "segment.bytes": "a size such as 1GiB or 64MiB",
+    "segment.ms": "a duration such as 7d or 1h",
+    "cleanup.policy": "'delete'",
+    "flush": "batch, never, or a duration such as 100ms",
+    "flush.ms": "milliseconds: 0 fsyncs every batch, -1 never",
+    "index.interval.bytes": "a size such as 4KiB",
+}
+# Smallest values that make sense once parsed (None, i.e. unlimited, is always fine).
+_MINIMUM = {
+    "segment_bytes": 1,
+    "segment_ms": 1,
+    "retention_ms": 0,
+    "retention_bytes": 0,
+    "flush_ms": 0,
+    "index_interval_bytes": 0,
+}
+
+
 def _describe(error: Any) -> str:
     if error.validator == "additionalProperties":
         known = ", ".join(sorted(error.schema["properties"]))
         return f"{error.message}; known keys: {known}"
+    key = str(error.absolute_path[0]) if error.absolute_path else None
+    if error.validator in ("anyOf", "oneOf") and key in _EXPECTED:
+        return f"{error.instance!r} is not valid; expected {_EXPECTED[key]}"
     return str(error.message)
 
 
@@ -88,7 +129,7 @@ def _unlimited(value: Any) -> bool:
 
 def _parse(key: str, value: Any, where: str) -> tuple[str, Any]:
     if key == "partitions":
-        return "partitions", value
+        return "partitions", int(value)
     if key in ("retention.ms", "retention"):
         return "retention_ms", None if _unlimited(value) else parse_duration_ms(value, where=where)
     if key == "retention.bytes":

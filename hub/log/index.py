@@ -114,8 +114,13 @@ class OffsetIndex(_Index):
 
     def lookup(self, offset: int) -> int:
         """File position of a batch at or before the one holding ``offset`` (0 if none)."""
+        entry = self.entry_before(offset)
+        return 0 if entry is None else entry[1]
+
+    def entry_before(self, offset: int) -> tuple[int, int] | None:
+        """The last entry ``(last offset, position)`` of a batch ending before ``offset``."""
         i = bisect.bisect_left(self.keys, offset) - 1
-        return self.values[i] if i >= 0 else 0
+        return (self.keys[i], self.values[i]) if i >= 0 else None
 
     def entries_below(self, position: int) -> int:
         """How many entries point before ``position``."""
@@ -130,7 +135,9 @@ class TimeIndex(_Index):
         timestamps: list[int] = []
         offsets: list[int] = []
         for timestamp, relative in self.entry.iter_unpack(data):
-            if timestamps and (timestamp <= timestamps[-1] or relative + base < offsets[-1]):
+            if (timestamps and (timestamp <= timestamps[-1] or relative + base < offsets[-1])) or (
+                relative < 0
+            ):
                 raise IndexCorrupt(f"{self.path} has entries out of order")
             timestamps.append(timestamp)
             offsets.append(relative + base)

@@ -81,6 +81,7 @@ class LocalLog(Log):
         self.default_config = default_config or TopicConfig()
         self._topics: dict[str, _Topic] = {}
         self._topics_lock = threading.RLock()
+        self._checkpoint_lock = threading.Lock()
         self._partitioner = StickyPartitioner()
         self._lock: DirectoryLock | None = None
         self._closed = threading.Event()
@@ -213,11 +214,17 @@ class LocalLog(Log):
                     self._dirty.pop(partition, None)
                 partition.close()
             del self._topics[name]
+            # Data first, metadata last: a crash in between leaves ``.deleting`` directories that
+            # the next open removes, never segments that a new topic of this name would inherit.
+            doomed = [
+                partition.directory.with_name(partition.directory.name + ".deleting")
+                for partition in topic.partitions
+            ]
+            for partition, target in zip(topic.partitions, doomed, strict=True):
+                os.replace(partition.directory, target)
             self._meta_path(name).unlink()
-            for partition in topic.partitions:
-                doomed = partition.directory.with_name(partition.directory.name + ".deleting")
-                os.replace(partition.directory, doomed)
-                shutil.rmtree(doomed)
+            for target in doomed:
+                shutil.rmtree(target)
             self._write_checkpoint()
             log.info("deleted topic %s", name)
 
@@ -262,13 +269,15 @@ class LocalLog(Log):
         for i, record in enumerate(records):
             if record.partition is not None:
                 number = record.partition
-            elif record.key is not None:
-                number = partition_for_key(_as_bytes(record.key), count)
+            elif (key := _as_bytes(record.key)) is not None:
+                number = partition_for_key(key, count)
             else:
                 number = sticky
             chosen.setdefault(number, []).append(i)
         now = _now_ms()
-        result: list[tuple[int, int]] = [(0, 0)] * len(records)
+        # Check partitions and encode every batch before writing any: a bad partition or value
+        # fails the whole call instead of leaving half of it appended.
+        pending: list[tuple[Partition, bytes]] = []
         for number, indices in chosen.items():
             partition = self._partition(topic, number)
             batch = [records[i] for i in indices]
@@ -280,7 +289,10 @@ class LocalLog(Log):
                 headers=headers if any(headers) else None,
                 timestamps=[now if r.timestamp is None else r.timestamp for r in batch],
             )
-            base = self._append_encoded(partition, encoded, len(batch))
+            pending.append((partition, encoded))
+        result: list[tuple[int, int]] = [(0, 0)] * len(records)
+        for (partition, encoded), (number, indices) in zip(pending, chosen.items(), strict=True):
+            base = self._append_encoded(partition, encoded, len(indices))
             for delta, i in enumerate(indices):
                 result[i] = (number, base + delta)
         return result
@@ -320,11 +332,12 @@ class LocalLog(Log):
         return base
 
     def flush(self) -> None:
+        if self.read_only:
+            return
         for topic in list(self._topics.values()):
             for partition in topic.partitions:
                 partition.flush()
-        if not self.read_only:
-            self._write_checkpoint()
+        self._write_checkpoint()
 
     # -- reading -------------------------------------------------------------------------------
     def fetch(
@@ -387,12 +400,15 @@ class LocalLog(Log):
         )
 
     def _write_checkpoint(self) -> None:
-        offsets = {
-            (topic.name, p.number): p.recovery_point
-            for topic in list(self._topics.values())
-            for p in topic.partitions
-        }
-        write_checkpoint(self.data_dir / _CHECKPOINT, offsets)
+        # The flusher thread, flush(), delete_topic() and close() all write it: they share a
+        # temporary file, so one at a time.
+        with self._checkpoint_lock:
+            offsets = {
+                (topic.name, p.number): p.recovery_point
+                for topic in list(self._topics.values())
+                for p in topic.partitions
+            }
+            write_checkpoint(self.data_dir / _CHECKPOINT, offsets)
 
     def _start_thread(self, name: str, target: object, *args: object) -> None:
         thread = threading.Thread(target=target, args=args, name=name, daemon=True)  # type: ignore[arg-type]

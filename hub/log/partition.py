@@ -13,8 +13,8 @@ from pathlib import Path
 
 from hub.errors import CorruptLogError, LogError, OffsetOutOfRangeError
 from hub.log.config import TopicConfig
-from hub.log.recordbatch import HEADER, HEADER_SIZE, RecordBatch
-from hub.log.segment import BatchInfo, Segment, segment_name
+from hub.log.recordbatch import HEADER_SIZE, RecordBatch
+from hub.log.segment import BatchInfo, Segment, header_info, segment_name
 
 log = logging.getLogger(__name__)
 
@@ -211,15 +211,23 @@ class Partition:
         if segment is None:
             return []
         info = segment.locate(offset)
-        if info is None:
-            return []
-        data = segment.read(info.position, max(max_bytes, info.size))
+        if info is None:  # below the log end, so a batch must hold it
+            raise CorruptLogError(
+                f"{segment.log_path}: no intact batch holds offset {offset}, yet the segment holds "
+                f"offsets {segment.base_offset}..{segment.next_offset - 1}: a batch header is "
+                "damaged. Restore the file from a backup, or move the segment aside to drop its "
+                "records"
+            )
+        # Never past ``size``: beyond it a batch may still be being written.
+        wanted = min(max(max_bytes, info.size), segment.size - info.position)
+        data = segment.read(info.position, wanted)
         batches: list[RecordBatch] = []
         position = 0
         while position + HEADER_SIZE <= len(data):
-            size = HEADER.unpack_from(data, position)[1] + 12
-            if position + size > len(data):
-                break
+            header = header_info(data[position : position + HEADER_SIZE], info.position + position)
+            if header is None or position + header.size > len(data):
+                break  # a damaged header is reported by the read that starts at it
+            size = header.size
             batch = RecordBatch.parse(data[position : position + size])
             if not batch.crc_ok():
                 if not self.writable and info.position + position + size >= segment.size:

@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 _MIN_BATCH = HEADER_SIZE - LENGTH_PREFIX  # batchLength of a batch with no record bytes
 _RECOVERY_CHUNK = 8 << 20
+_MAGIC_AT = 16  # position of the magic byte in a batch header
+_MAGIC_BYTE = bytes([MAGIC])
 
 
 def segment_name(base_offset: int) -> str:
@@ -38,8 +40,8 @@ class BatchInfo:
     max_timestamp: int
 
 
-def _header_info(header: bytes, position: int) -> BatchInfo | None:
-    """Parse a batch header, or ``None`` if it cannot be a v2 batch header."""
+def header_info(header: bytes | memoryview, position: int) -> BatchInfo | None:
+    """Parse the batch header at the start of ``header``, or ``None`` if it cannot be one."""
     fields = HEADER.unpack_from(header)
     base_offset, length, _epoch, magic = fields[:4]
     if magic != MAGIC or length < _MIN_BATCH or fields[6] < 0:
@@ -87,14 +89,16 @@ class Segment:
         try:
             self.index.load()
             self.time_index.load()
-            if self.index.values and self.index.values[-1] >= self.size:
-                raise IndexCorrupt(f"{self.index.path} points past the end of {self.log_path}")
+            self._check_indexes()
         except IndexCorrupt as exc:
             self.index.rewrite([], [])
             self.time_index.rewrite([], [])
             if not self.writable:  # another process writes this file: index it in memory
+                end = 0
                 for info in self.scan(0):
                     self._index_batch(info)
+                    end = info.position + info.size
+                self.size = end
                 return 0
             log.warning("rebuilding the indexes of %s: %s", self.log_path, exc)
             return self._validate(0)
@@ -103,10 +107,33 @@ class Segment:
         if self.time_index.keys:
             self.max_timestamp = self.time_index.keys[-1]
             self._max_timestamp_offset = self.time_index.values[-1]
-        first = _header_info(self.read(0, HEADER_SIZE), 0) if self.size >= HEADER_SIZE else None
+        first = header_info(self.read(0, HEADER_SIZE), 0) if self.size >= HEADER_SIZE else None
         self.first_timestamp = first.base_timestamp if first else None
-        self._track(self.scan(self.index.values[-1] if self.index.values else 0))
+        start = self.index.values[-1] if self.index.values else 0
+        end = self._track(self.scan(start), start)
+        if not self.writable:
+            self.size = end  # the writer's last batch may still be landing: not ours yet
         return 0
+
+    def _check_indexes(self) -> None:
+        """Kafka's sanity check and a little more: the last entries must match the file."""
+        keys, values = self.index.keys, self.index.values
+        if keys:
+            if values[-1] >= self.size:
+                raise IndexCorrupt(f"{self.index.path} points past the end of {self.log_path}")
+            if not self._batch_ends_at(values[-1], keys[-1]):
+                raise IndexCorrupt(f"the last entry of {self.index.path} misses its batch")
+        if self.time_index.keys:
+            timestamp, offset = self.time_index.keys[-1], self.time_index.values[-1]
+            info = self.locate(offset)
+            if info is None or info.last_offset != offset or info.max_timestamp != timestamp:
+                raise IndexCorrupt(f"the last entry of {self.time_index.path} misses its batch")
+
+    def _batch_ends_at(self, position: int, last_offset: int) -> bool:
+        """Whether a batch header at ``position`` names ``last_offset`` as its last offset."""
+        header = self.read(position, HEADER_SIZE)
+        info = header_info(header, position) if len(header) == HEADER_SIZE else None
+        return info is not None and info.last_offset == last_offset
 
     def _validate(self, start: int) -> int:
         """CRC-check every batch from ``start``; truncate a torn tail, refuse mid-file damage."""
@@ -131,7 +158,7 @@ class Segment:
             if len(header) < HEADER_SIZE:
                 yield BatchInfo(position, -1, -1, 0, -1, -1), "a partial batch header"
                 return
-            info = _header_info(header, position)
+            info = header_info(header, position)
             if info is None:
                 yield BatchInfo(position, -1, -1, 0, -1, -1), "an invalid batch header"
                 return
@@ -151,8 +178,8 @@ class Segment:
     def _handle_bad_batch(self, position: int, problem: str) -> int:
         if self._valid_batch_follows(position):
             raise CorruptLogError(
-                f"{self.log_path}: {problem} at byte {position}, followed by valid batches: this is "
-                "damage in the middle of the segment, not a torn write. Restore the file from a "
+                f"{self.log_path}: {problem} at byte {position}, followed by valid batches: this "
+                "is damage in the middle of the segment, not a torn write. Restore the file from a "
                 "backup, or move it and later segments aside to drop their records"
             )
         dropped = self.size - position
@@ -168,25 +195,44 @@ class Segment:
         return dropped
 
     def _valid_batch_follows(self, position: int) -> bool:
-        header = self.read(position, HEADER_SIZE)
+        """Whether a CRC-valid batch of later offsets starts anywhere after ``position``.
+
+        A torn write only leaves garbage at the end of the file. The bad batch's own length cannot
+        be trusted to find the next one (a flipped length or magic byte is damage too), so every
+        position holding the magic byte is tried.
+        """
+        start = position + 1
+        while start + HEADER_SIZE <= self.size:
+            chunk = self.read(start, _RECOVERY_CHUNK + HEADER_SIZE)
+            found = chunk.find(_MAGIC_BYTE, _MAGIC_AT, _MAGIC_AT + _RECOVERY_CHUNK)
+            while found != -1:
+                candidate = found - _MAGIC_AT
+                header = chunk[candidate : candidate + HEADER_SIZE]
+                if len(header) < HEADER_SIZE:
+                    header = self.read(start + candidate, HEADER_SIZE)
+                if self._valid_batch_at(header, start + candidate):
+                    return True
+                found = chunk.find(_MAGIC_BYTE, found + 1, _MAGIC_AT + _RECOVERY_CHUNK)
+            start += _RECOVERY_CHUNK
+        return False
+
+    def _valid_batch_at(self, header: bytes, position: int) -> bool:
         if len(header) < HEADER_SIZE:
             return False
-        info = _header_info(header, position)
-        if info is None or info.position + info.size >= self.size:
-            return False
-        following = self.read(info.position + info.size, HEADER_SIZE)
-        after = (
-            _header_info(following, info.position + info.size)
-            if len(following) == HEADER_SIZE
-            else None
+        info = header_info(header, position)
+        return (
+            info is not None
+            and info.base_offset > self.next_offset  # not, say, a batch inside a record value
+            and position + info.size <= self.size
+            and RecordBatch.parse(self.read(position, info.size)).crc_ok()
         )
-        if after is None or after.position + after.size > self.size:
-            return False
-        return RecordBatch.parse(self.read(after.position, after.size)).crc_ok()
 
-    def _track(self, batches: Iterator[BatchInfo]) -> None:
+    def _track(self, batches: Iterator[BatchInfo], end: int = 0) -> int:
+        """Note each batch; return where the last one ends (``end`` if there is none)."""
         for info in batches:
             self._note(info)
+            end = info.position + info.size
+        return end
 
     def _note(self, info: BatchInfo) -> None:
         self.next_offset = info.last_offset + 1
@@ -245,36 +291,52 @@ class Segment:
         return os.pread(self._fd, size, position)
 
     def refresh(self) -> None:
-        """Read-only segments: pick up bytes another process appended."""
+        """Read-only segments: pick up batches another process appended.
+
+        ``size`` moves to the end of the last complete batch only: the file may end inside one
+        that is still being written, and the next refresh must start at a batch boundary.
+        """
         assert self._fd is not None
         size = os.fstat(self._fd).st_size
         if size > self.size:
-            start = self.size
-            self.size = size
-            self._track(self.scan(start))
+            self.size = self._track(self.scan(self.size, end=size), self.size)
 
     def scan(self, start: int, end: int | None = None) -> Iterator[BatchInfo]:
         """Complete batches from ``start`` up to ``end``, located by their headers only."""
         end = self.size if end is None else end
         position = start
         while position + HEADER_SIZE <= end:
-            info = _header_info(self.read(position, HEADER_SIZE), position)
+            info = header_info(self.read(position, HEADER_SIZE), position)
             if info is None or position + info.size > end:
                 return
             yield info
             position += info.size
 
     def locate(self, offset: int) -> BatchInfo | None:
-        """The batch holding ``offset`` (or the first after it), found via the sparse index."""
-        for info in self.scan(self.index.lookup(offset)):
+        """The batch holding ``offset`` (or the first after it), found via the sparse index.
+
+        ``None`` if no complete batch holds it: the file is damaged (or ends before ``offset``).
+        """
+        for info in self.scan(self._scan_start(offset)):
             if info.last_offset >= offset:
                 return info
         return None
 
+    def _scan_start(self, offset: int) -> int:
+        """Position of a batch before the one holding ``offset``, from the index if it is right."""
+        entry = self.index.entry_before(offset)
+        if entry is None:
+            return 0
+        last_offset, position = entry
+        if not self._batch_ends_at(position, last_offset):
+            log.warning("%s does not match %s; scanning it whole", self.index.path, self.log_path)
+            return 0
+        return position
+
     def first_batch_at_time(self, timestamp: int) -> BatchInfo | None:
         """First batch whose max timestamp is >= ``timestamp``."""
         before = self.time_index.offset_before(timestamp)
-        start = 0 if before is None else self.index.lookup(before)
+        start = 0 if before is None else self._scan_start(before)
         for info in self.scan(start):
             if info.max_timestamp >= timestamp:
                 return info

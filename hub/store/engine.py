@@ -12,6 +12,8 @@ timeout) rather than failing when it upgrades its lock.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -79,8 +81,9 @@ def create(url: str | None, data_dir: Path | None) -> Engine:
         ) from exc
     except ImportError as exc:
         raise StoreError(
-            f"store {shown}: the database driver is not installed ({exc}); install the "
-            "'sql' extra: pip install 'streamhub[sql]'"
+            f"store {shown}: the database driver is not installed ({exc}); install it, or use "
+            "a driver of the 'sql' extra (postgresql+psycopg, mysql+pymysql): "
+            "pip install 'streamhub[sql]'"
         ) from exc
     return engine
 
@@ -92,7 +95,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _enable_wal(cursor)
             # In WAL mode NORMAL loses no committed transaction on a crash of the process, only
             # possibly the last ones on a power loss; FULL would fsync every commit.
             cursor.execute("PRAGMA synchronous = NORMAL")
@@ -104,6 +107,23 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Connection) -> None:
         immediate = connection.get_execution_options().get(_WRITE, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _enable_wal(cursor: Any) -> None:
+    """Switch the file to WAL (a lasting property of the file), retrying while it is locked.
+
+    Changing the journal mode needs an exclusive lock and, unlike other statements, fails at once
+    instead of waiting under the busy timeout when two processes open a new store together.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 @contextmanager
@@ -132,7 +152,9 @@ def describe_error(url: URL, action: str, exc: SQLAlchemyError) -> str:
         detail = detail.replace(str(url.password), "***")
     message = f"store {safe_url(url)}: could not {action}: {detail}"
     hint = _hint(url, exc, detail)
-    return f"{message}. {hint}" if hint else message
+    if not hint:
+        return message
+    return f"{message}{' ' if message[-1:] in '.?!' else '. '}{hint}"
 
 
 def _hint(url: URL, exc: SQLAlchemyError, detail: str) -> str:
@@ -140,8 +162,8 @@ def _hint(url: URL, exc: SQLAlchemyError, detail: str) -> str:
     if url.get_backend_name() == "sqlite":
         if "locked" in lowered or "busy" in lowered:
             return (
-                f"Another process held the store's write lock for more than "
-                f"{SQLITE_BUSY_TIMEOUT_MS // 1000} s; look for a stuck hub process, or use a "
+                "Another process kept the store locked (the wait limit is "
+                f"{SQLITE_BUSY_TIMEOUT_MS // 1000} s); look for a stuck hub process, or use a "
                 "PostgreSQL store for heavy concurrent use"
             )
         if "unable to open" in lowered:

@@ -19,6 +19,8 @@ from hub.store import engine as engines
 from hub.store import offsets as group_offsets
 from hub.store.schema import ensure_schema
 
+_MAX_OFFSET = 1 << 63  # offsets are signed 64-bit, as in Kafka
+
 
 class Store:
     """The metadata store. Thread-safe; several processes may share one store.
@@ -65,8 +67,8 @@ class Store:
     ) -> None:
         """Set the group's offsets, ``{(topic, partition): next offset to read}``, atomically."""
         for (topic, partition), offset in offsets.items():
-            if offset < 0:
-                raise ValueError(f"offset {offset} for {topic}-{partition} is negative")
+            if not 0 <= offset < _MAX_OFFSET:
+                raise ValueError(f"offset {offset} for {topic}-{partition} is not a log offset")
         if not offsets:
             return
         now_ms = time.time_ns() // 1_000_000

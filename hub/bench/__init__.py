@@ -1,0 +1,1 @@
+"""Benchmarks behind ``hub bench``: measured, not asserted, and reported in the README."""

@@ -1,0 +1,89 @@
+"""``hub bench``: measure the hub on this machine; the README's performance table comes from here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from hub.cli.context import HubContext, pass_hub
+from hub.cli.output import json_option, print_json, print_table
+
+
+@click.group()
+def bench() -> None:
+    """Benchmarks: throughput and latency measured on this machine."""
+
+
+@bench.command("log")
+@click.option("--records", "-n", type=click.IntRange(min=1), default=1_000_000, show_default=True)
+@click.option(
+    "--record-size",
+    "-s",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Bytes per value.",
+)
+@click.option("--partitions", "-p", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option(
+    "--batch-size",
+    "-b",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Records per append.",
+)
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write (default: a temporary folder inside the data directory, removed after).",
+)
+@json_option
+@pass_hub
+def bench_log(
+    hub: HubContext,
+    records: int,
+    record_size: int,
+    partitions: int,
+    batch_size: int,
+    directory: Path | None,
+    as_json: bool,
+) -> None:
+    """Append and read throughput of the log, like Kafka's producer and consumer perf tools.
+
+    Also writes the same bytes raw to a file in the same directory and prints the ratio.
+    """
+    from hub.bench.log import run_log_bench
+
+    result = run_log_bench(
+        directory or hub.data_dir,
+        records=records,
+        record_size=record_size,
+        partitions=partitions,
+        batch_size=batch_size,
+    )
+    if as_json:
+        print_json(result.as_dict())
+        return
+    print_table(
+        ["measure", "#value"],
+        [
+            ("append", f"{result.append_records_per_s:,.0f} records/s"),
+            ("append", f"{result.append_mb_per_s:,.1f} MB/s"),
+            (
+                "append latency p50 / p99 (per batch)",
+                f"{result.append_p50_ms:.2f} / {result.append_p99_ms:.2f} ms",
+            ),
+            ("read as bytes (whole batches)", f"{result.read_records_per_s:,.0f} records/s"),
+            ("read as bytes (whole batches)", f"{result.read_mb_per_s:,.1f} MB/s"),
+            ("read and decode every value", f"{result.decode_records_per_s:,.0f} records/s"),
+            ("raw sequential write, same bytes", f"{result.raw_write_mb_per_s:,.1f} MB/s"),
+            ("append / raw write", f"{result.append_vs_raw:.2f} x"),
+        ],
+        title=(
+            f"hub bench log: {records:,} records of {record_size} B, {partitions} partition(s), "
+            f"batches of {batch_size:,}"
+        ),
+    )
