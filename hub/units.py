@@ -37,7 +37,8 @@ def parse_size(value: str | int | float, *, where: str = "size") -> int:
     match = _SIZE.match(value)
     if not match:
         raise ConfigError(
-            f"{where}: {value!r} is not a size; use a number with a unit: B, KB, KiB, MB, MiB, GB, GiB"
+            f"{where}: {value!r} is not a size; use a number with a unit: "
+            "B, KB, KiB, MB, MiB, GB, GiB"
         )
     number, unit = match.groups()
     multiplier = 1

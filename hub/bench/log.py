@@ -1,4 +1,4 @@
-"""``hub bench log``: the log's append and read throughput, like Kafka's producer/consumer perf tools.
+"""``hub bench log``: the log's append and read throughput, like Kafka's perf tools.
 
 Values are prepared up front ("ready bytes"), so the numbers measure the log: framing, CRC,
 indexing, writes and reads. The same bytes are also written raw to a file in the same directory,
@@ -65,7 +65,7 @@ def run_log_bench(
     partitions: int = 1,
     batch_size: int = 1000,
 ) -> LogBenchResult:
-    """Append ``records`` values of ``record_size`` bytes in batches, read them back, compare raw."""
+    """Append ``records`` values of ``record_size`` bytes, read them back, compare a raw write."""
     directory.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="hub-bench-", dir=directory))
     try:
@@ -96,7 +96,9 @@ def run_log_bench(
     )
 
 
-def _append(data_dir: Path, batches: list[list[bytes]], partitions: int) -> tuple[float, list[float]]:
+def _append(
+    data_dir: Path, batches: list[list[bytes]], partitions: int
+) -> tuple[float, list[float]]:
     latencies: list[float] = []
     clock = time.perf_counter
     with LocalLog(data_dir) as log:

@@ -1,4 +1,4 @@
-"""``hub bench``: measure the hub on this machine; the README's performance table comes from here."""
+"""``hub bench``: measure this machine; the README's performance table comes from here."""
 
 from __future__ import annotations
 

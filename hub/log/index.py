@@ -31,12 +31,18 @@ class _Index:
         self.keys: list[int] = []
         self.values: list[int] = []
         self._fd: int | None = None
+        self.created = False  # the file did not exist: for a segment with data, it went missing
         if writable:
             self._open()  # a new segment starts with empty index files, as Kafka's do
 
     def _open(self) -> int:
         if self._fd is None:
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+            try:
+                flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_EXCL
+                self._fd = os.open(self.path, flags, 0o644)
+                self.created = True
+            except FileExistsError:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND)
         return self._fd
 
     def load(self) -> None:

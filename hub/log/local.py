@@ -196,6 +196,10 @@ class LocalLog(Log):
                 if exist_ok:
                     return self._topics[name].config
                 raise TopicExistsError(f"topic {name!r} already exists in {self.data_dir}")
+            for number in range(config.partitions):
+                leftover = self._partition_dir(name, number)
+                if leftover.exists():  # a deletion of an earlier topic of this name was cut short
+                    shutil.rmtree(leftover)
             meta = self._meta_path(name)
             meta.parent.mkdir(parents=True, exist_ok=True)
             tmp = meta.with_suffix(".tmp")
@@ -214,17 +218,11 @@ class LocalLog(Log):
                     self._dirty.pop(partition, None)
                 partition.close()
             del self._topics[name]
-            # Data first, metadata last: a crash in between leaves ``.deleting`` directories that
-            # the next open removes, never segments that a new topic of this name would inherit.
-            doomed = [
-                partition.directory.with_name(partition.directory.name + ".deleting")
-                for partition in topic.partitions
-            ]
-            for partition, target in zip(topic.partitions, doomed, strict=True):
-                os.replace(partition.directory, target)
             self._meta_path(name).unlink()
-            for target in doomed:
-                shutil.rmtree(target)
+            for partition in topic.partitions:
+                doomed = partition.directory.with_name(partition.directory.name + ".deleting")
+                os.replace(partition.directory, doomed)
+                shutil.rmtree(doomed)
             self._write_checkpoint()
             log.info("deleted topic %s", name)
 

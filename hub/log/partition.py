@@ -9,6 +9,8 @@ import bisect
 import logging
 import threading
 import time
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 from hub.errors import CorruptLogError, LogError, OffsetOutOfRangeError
@@ -30,8 +32,9 @@ class Partition:
     """Segments of one partition, guarded by one lock; reads run outside it.
 
     ``lock`` serializes appends and changes to the segment list; ``data_arrived`` (on the same
-    lock) wakes long-polling readers. Segments dropped by retention are closed only on the next
-    retention pass, so a read that picked one up just before keeps a valid descriptor.
+    lock) wakes long-polling readers. Reads count themselves as users of the segments they read
+    (under the lock); a segment dropped by retention is closed once its last read is done, so a
+    read never sees its descriptor closed, let alone reused for another file.
     """
 
     def __init__(
@@ -48,7 +51,8 @@ class Partition:
         self.segments: list[Segment] = []
         self._bases: list[int] = []
         self._unflushed: list[Segment] = []
-        self._retired: list[Segment] = []
+        self._retired: list[Segment] = []  # dropped, but still in use by a read
+        self._users: Counter[Segment] = Counter()
         self.recovery_point = 0
         self.closed = False
 
@@ -101,6 +105,16 @@ class Partition:
                     break
             self._check_dense(segment)
             self._add(segment)
+        if recovery_point is not None and self.log_end < recovery_point:
+            log.error(
+                "%s: the log ends at offset %d, but offsets up to %d had been flushed: flushed "
+                "records were lost (a truncated or missing segment file); offsets from %d will be "
+                "given out again",
+                self.directory,
+                self.log_end,
+                recovery_point,
+                self.log_end,
+            )
         self.recovery_point = self.log_end if self.segments else 0
 
     def _open_segment(self, base: int) -> Segment:
@@ -210,8 +224,14 @@ class Partition:
         segment = self._segment_for(offset, timeout_ms)
         if segment is None:
             return []
+        try:
+            return self._read_batches(segment, offset, max_bytes)
+        finally:
+            self._release([segment])
+
+    def _read_batches(self, segment: Segment, offset: int, max_bytes: int) -> list[RecordBatch]:
         info = segment.locate(offset)
-        if info is None:  # below the log end, so a batch must hold it
+        if info is None or info.base_offset > offset:  # below the log end, so a batch holds it
             raise CorruptLogError(
                 f"{segment.log_path}: no intact batch holds offset {offset}, yet the segment holds "
                 f"offsets {segment.base_offset}..{segment.next_offset - 1}: a batch header is "
@@ -226,15 +246,20 @@ class Partition:
         while position + HEADER_SIZE <= len(data):
             header = header_info(data[position : position + HEADER_SIZE], info.position + position)
             if header is None or position + header.size > len(data):
-                break  # a damaged header is reported by the read that starts at it
+                break
+            if batches and header.base_offset != batches[-1].next_offset:
+                break
             size = header.size
             batch = RecordBatch.parse(data[position : position + size])
             if not batch.crc_ok():
+                if batches:
+                    break
                 if not self.writable and info.position + position + size >= segment.size:
                     break  # the writer's last batch may still be landing
                 batch.verify(f"{segment.log_path} byte {info.position + position}")
             batches.append(batch)
             position += size
+        # A damaged batch ends the batches returned; the read that starts at it raises.
         return batches
 
     def _segment_for(self, offset: int, timeout_ms: int) -> Segment | None:
@@ -252,7 +277,9 @@ class Partition:
                         f"{self.earliest} (earliest) or {self.log_end} (latest)"
                     )
                 if offset < self.log_end:
-                    return self.segments[bisect.bisect_right(self._bases, offset) - 1]
+                    segment = self.segments[bisect.bisect_right(self._bases, offset) - 1]
+                    self._users[segment] += 1
+                    return segment
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return None
@@ -270,6 +297,13 @@ class Partition:
             if not self.writable:
                 self._refresh()
             segments = list(self.segments)
+            self._users.update(segments)
+        try:
+            return self._offset_for_time(segments, timestamp)
+        finally:
+            self._release(segments)
+
+    def _offset_for_time(self, segments: list[Segment], timestamp: int) -> int | None:
         for segment in segments:
             if segment.max_timestamp < timestamp:
                 continue
@@ -306,16 +340,13 @@ class Partition:
             else:
                 segment.refresh()
             self._add(segment)
-        self._retired.extend(known.values())
+        self._retire(known.values())
 
     # -- retention -----------------------------------------------------------------------------
     def enforce_retention(self, now_ms: int | None = None) -> int:
         """Delete closed segments past ``retention.ms`` or beyond ``retention.bytes``."""
         now_ms = _now_ms() if now_ms is None else now_ms
         with self._flush_lock, self.lock:
-            for segment in self._retired:
-                segment.close()
-            self._retired.clear()
             retention_ms, retention_bytes = self.config.retention_ms, self.config.retention_bytes
             total = self.size_bytes
             doomed = 0
@@ -338,10 +369,28 @@ class Partition:
                     path.unlink(missing_ok=True)
                 if segment in self._unflushed:
                     self._unflushed.remove(segment)
-                self._retired.append(segment)
+            self._retire(self.segments[:doomed])
             del self.segments[:doomed]
             del self._bases[:doomed]
             return doomed
+
+    def _retire(self, segments: Iterable[Segment]) -> None:
+        """Close dropped segments now, or when the last read using one is done (under the lock)."""
+        for segment in segments:
+            if self._users[segment]:
+                self._retired.append(segment)
+            else:
+                segment.close()
+
+    def _release(self, segments: list[Segment]) -> None:
+        with self.lock:
+            self._users.subtract(segments)
+            for segment in segments:
+                if self._users[segment] <= 0:
+                    del self._users[segment]
+                    if segment in self._retired:
+                        self._retired.remove(segment)
+                        segment.close()
 
     # -- lifecycle -----------------------------------------------------------------------------
     def close(self) -> None:

@@ -175,10 +175,10 @@ def _encode_general(
             size = len(value)
             value_length = table[size] if size < limit else varint(size)
         offset = table[i] if i < limit else varint(i)
-        fields = (b"\x00", ts_part, offset, key_length, key, value_length, value, header_part)
-        body = sum(map(len, fields))
+        body = 1 + len(ts_part) + len(offset) + len(key_length) + len(key)
+        body += len(value_length) + len(value) + len(header_part)
         append(table[body] if body < limit else varint(body))
-        extend(fields)
+        extend((b"\x00", ts_part, offset, key_length, key, value_length, value, header_part))
     return b"".join(parts)
 
 
@@ -351,9 +351,7 @@ class RecordBatch:
         self._check_uncompressed()
         values = self._plain_values()
         if values is None:
-            columns = _decode_records(
-                self.data, self.record_count, self.base_offset, self.base_timestamp
-            )
+            columns = self._decode()
         else:
             count = len(values)
             columns = RecordColumns(
@@ -371,7 +369,7 @@ class RecordBatch:
         """The records' values only: plain batches skip building the other columns."""
         self._check_uncompressed()
         values = self._plain_values()
-        return self.columns().values if values is None else values
+        return self._decode().values if values is None else values
 
     def records(self, topic: str | None = None, partition: int | None = None) -> list[Record]:
         """The batch's records as ``Record`` objects (control batches hold none)."""
@@ -384,6 +382,9 @@ class RecordBatch:
                 c.offsets, c.timestamps, c.keys, c.values, c.headers, strict=True
             )
         ]
+
+    def _decode(self) -> RecordColumns:
+        return _decode_records(self.data, self.record_count, self.base_offset, self.base_timestamp)
 
     def _check_uncompressed(self) -> None:
         if self.attributes & COMPRESSION_MASK:

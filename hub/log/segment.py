@@ -117,6 +117,9 @@ class Segment:
 
     def _check_indexes(self) -> None:
         """Kafka's sanity check and a little more: the last entries must match the file."""
+        for index in (self.index, self.time_index):
+            if index.created and self.size:
+                raise IndexCorrupt(f"{index.path} is missing")
         keys, values = self.index.keys, self.index.values
         if keys:
             if values[-1] >= self.size:
@@ -125,9 +128,16 @@ class Segment:
                 raise IndexCorrupt(f"the last entry of {self.index.path} misses its batch")
         if self.time_index.keys:
             timestamp, offset = self.time_index.keys[-1], self.time_index.values[-1]
-            info = self.locate(offset)
-            if info is None or info.last_offset != offset or info.max_timestamp != timestamp:
-                raise IndexCorrupt(f"the last entry of {self.time_index.path} misses its batch")
+            end = start = self._scan_start(offset)
+            for info in self.scan(start):
+                if info.last_offset >= offset:
+                    if info.last_offset != offset or info.max_timestamp != timestamp:
+                        raise IndexCorrupt(f"the last entry of {self.time_index.path} is wrong")
+                    break
+                end = info.position + info.size
+            else:
+                if end == self.size:  # else a damaged batch stopped the scan: reads report it
+                    raise IndexCorrupt(f"{self.time_index.path} points past {self.log_path}")
 
     def _batch_ends_at(self, position: int, last_offset: int) -> bool:
         """Whether a batch header at ``position`` names ``last_offset`` as its last offset."""
@@ -165,8 +175,9 @@ class Segment:
             if info.position + info.size > self.size:
                 yield info, "a batch cut short by the end of the file"
                 return
-            if info.base_offset < self.next_offset:
-                yield info, f"offsets going backwards (batch at offset {info.base_offset})"
+            if info.base_offset != self.next_offset:
+                due = self.next_offset
+                yield info, f"a batch at offset {info.base_offset} where offset {due} was due"
                 return
             data = self.read(position, info.size)
             if not RecordBatch.parse(data).crc_ok():
@@ -247,9 +258,16 @@ class Segment:
         self._bytes_since_index += info.size
         if self._bytes_since_index >= self.index_interval_bytes:
             self.index.add(info.last_offset, info.position)
-            if self.max_timestamp > (self.time_index.max_timestamp or -1):
-                self.time_index.add(self.max_timestamp, self._max_timestamp_offset)
+            self._index_time()
             self._bytes_since_index = 0
+
+    def _index_time(self) -> None:
+        """Add a time index entry if the segment's max timestamp grew (0 is a timestamp too)."""
+        indexed = self.time_index.max_timestamp
+        if self.next_offset > self.base_offset and (
+            indexed is None or self.max_timestamp > indexed
+        ):
+            self.time_index.add(self.max_timestamp, self._max_timestamp_offset)
 
     # -- writing -------------------------------------------------------------------------------
     def append(self, parts: Sequence[bytes | memoryview], info: BatchInfo) -> None:
@@ -276,8 +294,7 @@ class Segment:
 
     def seal(self) -> None:
         """The segment stops being active: index its max timestamp, as Kafka does on roll."""
-        if self.max_timestamp > (self.time_index.max_timestamp or -1):
-            self.time_index.add(self.max_timestamp, self._max_timestamp_offset)
+        self._index_time()
 
     def flush(self) -> None:
         if self._fd is not None:
@@ -306,7 +323,10 @@ class Segment:
         end = self.size if end is None else end
         position = start
         while position + HEADER_SIZE <= end:
-            info = header_info(self.read(position, HEADER_SIZE), position)
+            header = self.read(position, HEADER_SIZE)
+            if len(header) < HEADER_SIZE:  # the file is shorter than we knew
+                return
+            info = header_info(header, position)
             if info is None or position + info.size > end:
                 return
             yield info

@@ -7,11 +7,15 @@ that is only ``LocalLog``; a Kafka backend adds one parameter here and must pass
 from __future__ import annotations
 
 import itertools
+import json
 import os
+import select
+import signal
+import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import pytest
 
@@ -34,9 +38,7 @@ class LogFactory(Protocol):
 def log_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LogFactory]:
     opened: list[Log] = []
 
-    def make(
-        *, auto_create_topics: bool = True, default_config: TopicConfig | None = None
-    ) -> Log:
+    def make(*, auto_create_topics: bool = True, default_config: TopicConfig | None = None) -> Log:
         assert request.param == "local"
         log = LocalLog(
             tmp_path / "data",
@@ -81,9 +83,7 @@ def local_log(data_dir: Path) -> Iterator[LocalLog]:
 def child_env() -> dict[str, str]:
     """Environment for a child Python process that imports ``hub`` from this checkout."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(REPO_ROOT), *filter(None, [env.get("PYTHONPATH")])]
-    )
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), *filter(None, [env.get("PYTHONPATH")])])
     return env
 
 
@@ -94,7 +94,9 @@ def partition_dir(data_dir: Path, topic: str, partition: int = 0) -> Path:
     return data_dir / "topics" / f"{topic}-{partition}"
 
 
-def segment_files(data_dir: Path, topic: str, partition: int = 0, suffix: str = "log") -> list[Path]:
+def segment_files(
+    data_dir: Path, topic: str, partition: int = 0, suffix: str = "log"
+) -> list[Path]:
     return sorted(partition_dir(data_dir, topic, partition).glob(f"*.{suffix}"))
 
 
@@ -110,3 +112,96 @@ def read_all(log: Log, topic: str, partition: int, start: int | None = None) -> 
         values.extend(r.value for r in records)
         offset += len(records)
     return values
+
+
+def batch_spans(path: Path) -> list[tuple[int, int]]:
+    """``(position, size)`` of each record batch in a segment file, from the batch headers."""
+    data = path.read_bytes()
+    spans = []
+    position = 0
+    while position + 12 <= len(data):
+        size = int.from_bytes(data[position + 8 : position + 12], "big") + 12
+        spans.append((position, size))
+        position += size
+    assert position == len(data), f"{path} does not end at a batch boundary"
+    return spans
+
+
+def flip_byte(path: Path, position: int) -> None:
+    with path.open("r+b") as file:
+        file.seek(position)
+        byte = file.read(1)
+        file.seek(position)
+        file.write(bytes([byte[0] ^ 0xFF]))
+
+
+def value_for(partition: int, offset: int) -> bytes:
+    """A value that can be checked against the offset and partition it was stored at."""
+    return f"p{partition}-o{offset}:".encode() * (1 + offset % 9)
+
+
+class Child:
+    """A Python child process importing ``hub`` from this checkout, spoken to by lines."""
+
+    def __init__(self, script: Path | str, *args: str) -> None:
+        command = [PYTHON, str(script)] if isinstance(script, Path) else [PYTHON, "-c", script]
+        self.process = subprocess.Popen(
+            [*command, *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=child_env(),
+        )
+        self.pid = self.process.pid
+
+    def send(self, line: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
+    def readline(self, timeout: float = 20) -> str:
+        """The next line of stdout (without its newline); fails the test after ``timeout``."""
+        stdout = self.process.stdout
+        assert stdout is not None
+        ready, _, _ = select.select([stdout], [], [], timeout)
+        if not ready:
+            raise AssertionError(f"child {self.pid} said nothing for {timeout}s")
+        line = stdout.readline()
+        if not line:
+            raise AssertionError(f"child {self.pid} exited: {self.finish()[1]}")
+        return line.rstrip("\n")
+
+    def call(self, op: str, timeout: float = 20, **arguments: Any) -> Any:
+        """One request to ``reader_child.py``: its result, or an error as ``("error", name)``."""
+        self.send(json.dumps({"op": op, **arguments}))
+        reply = json.loads(self.readline(timeout))
+        return reply["ok"] if "ok" in reply else ("error", reply["error"], reply["message"])
+
+    def kill(self) -> None:
+        """SIGKILL, and wait for the process to be gone."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def finish(self, timeout: float = 20) -> tuple[str, str]:
+        """Close stdin, wait for the exit; the rest of stdout and stderr."""
+        if self.process.stdout is None or self.process.stdout.closed:
+            return "", ""
+        return self.process.communicate(timeout=timeout)
+
+
+@pytest.fixture
+def spawn() -> Iterator[Callable[..., Child]]:
+    """Start children that are killed (and their pipes closed) when the test ends."""
+    children: list[Child] = []
+
+    def start(script: Path | str, *args: str) -> Child:
+        child = Child(script, *args)
+        children.append(child)
+        return child
+
+    yield start
+    for child in children:
+        child.kill()
+        child.finish()

@@ -1,4 +1,4 @@
-"""The ``Log`` contract (see ``hub/log/base.py``), run against every backend through ``log_factory``.
+"""The ``Log`` contract (``hub/log/base.py``), run against every backend through ``log_factory``.
 
 Tests here use only the public ``Log`` interface and fresh topic names, so that a backend over a
 shared cluster can run them too.
@@ -6,6 +6,7 @@ shared cluster can run them too.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections import defaultdict
@@ -270,7 +271,7 @@ def test_successive_keyless_appends_move_round_robin(log: Log, topic: str) -> No
 
     chosen = [log.append(topic, [Record(b"v"), Record(b"w")])[0][0] for _ in range(7)]
 
-    assert all(b == (a + 1) % 3 for a, b in zip(chosen, chosen[1:], strict=False))
+    assert all(b == (a + 1) % 3 for a, b in itertools.pairwise(chosen))
     assert set(chosen) == {0, 1, 2}
 
 
@@ -279,7 +280,13 @@ def test_keyless_records_stick_together_beside_keyed_ones(log: Log, topic: str) 
 
     positions = log.append(
         topic,
-        [Record(b"v"), Record(b"k", key=b"21"), Record(b"v"), Record(b"v"), Record(b"k", key=b"21")],
+        [
+            Record(b"v"),
+            Record(b"k", key=b"21"),
+            Record(b"v"),
+            Record(b"v"),
+            Record(b"k", key=b"21"),
+        ],
     )
 
     assert positions[1][0] == positions[4][0] == KEY_21_PARTITION_OF_7
@@ -447,7 +454,9 @@ def test_reading_a_missing_partition_raises(log: Log, topic: str) -> None:
 def test_long_poll_wakes_when_another_thread_appends(log: Log, topic: str) -> None:
     log.create_topic(topic)
     result: list[list[Record]] = []
-    reader = threading.Thread(target=lambda: result.append(log.read(topic, 0, 0, timeout_ms=10_000)))
+    reader = threading.Thread(
+        target=lambda: result.append(log.read(topic, 0, 0, timeout_ms=10_000))
+    )
 
     started = time.monotonic()
     reader.start()
@@ -609,13 +618,35 @@ def test_concurrent_appends_lose_and_duplicate_nothing(log: Log, topic: str) -> 
             assert offsets == sorted(offsets)
 
 
+def test_concurrent_first_appends_create_the_topic_once(log: Log, topic: str) -> None:
+    go = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def first_append() -> None:
+        try:
+            go.wait()
+            log.append(topic, [Record(b"v", partition=0)])
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=first_append) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    assert errors == []
+    assert log.list_topics().count(topic) == 1
+    assert log.latest_offset(topic, 0) == 4
+
+
 def test_flushes_from_several_threads_alongside_appends_all_succeed(log: Log, topic: str) -> None:
     log.create_topic(topic, TopicConfig(flush_ms=1))
     errors: list[BaseException] = []
 
     def work() -> None:
         try:
-            for _ in range(50):
+            for _ in range(150):
                 log.append(topic, [Record(b"v")])
                 log.flush()
         except BaseException as exc:  # pragma: no cover - reported below
@@ -628,4 +659,4 @@ def test_flushes_from_several_threads_alongside_appends_all_succeed(log: Log, to
         worker.join()
 
     assert errors == []
-    assert log.latest_offset(topic, 0) == 200
+    assert log.latest_offset(topic, 0) == 600
