@@ -35,6 +35,14 @@ def bench() -> None:
     help="Records per append.",
 )
 @click.option(
+    "--rounds",
+    "-r",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Repeat and report the best round.",
+)
+@click.option(
     "--dir",
     "directory",
     type=click.Path(file_okay=False, path_type=Path),
@@ -48,6 +56,7 @@ def bench_log(
     record_size: int,
     partitions: int,
     batch_size: int,
+    rounds: int,
     directory: Path | None,
     as_json: bool,
 ) -> None:
@@ -63,6 +72,7 @@ def bench_log(
         record_size=record_size,
         partitions=partitions,
         batch_size=batch_size,
+        rounds=rounds,
     )
     if as_json:
         print_json(result.as_dict())
@@ -84,6 +94,6 @@ def bench_log(
         ],
         title=(
             f"hub bench log: {records:,} records of {record_size} B, {partitions} partition(s), "
-            f"batches of {batch_size:,}"
+            f"batches of {batch_size:,}, best of {rounds} round(s)"
         ),
     )

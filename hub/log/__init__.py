@@ -6,9 +6,10 @@ from hub.log.base import Log, PartitionInfo, TopicDescription
 from hub.log.config import TopicConfig
 from hub.log.local import LocalLog
 from hub.log.partitioner import murmur2, partition_for_key
-from hub.log.recordbatch import RecordBatch, encode_batch
+from hub.log.recordbatch import EncodedBatch, RecordBatch, encode_batch, encode_batch_parts
 
 __all__ = [
+    "EncodedBatch",
     "LocalLog",
     "Log",
     "PartitionInfo",
@@ -16,6 +17,7 @@ __all__ = [
     "TopicConfig",
     "TopicDescription",
     "encode_batch",
+    "encode_batch_parts",
     "murmur2",
     "partition_for_key",
 ]

@@ -31,7 +31,7 @@ from hub.log.config import TopicConfig
 from hub.log.lock import DirectoryLock
 from hub.log.partition import Partition
 from hub.log.partitioner import StickyPartitioner, partition_for_key
-from hub.log.recordbatch import RecordBatch, encode_batch
+from hub.log.recordbatch import EncodedBatch, RecordBatch, encode_batch_parts
 from hub.record import Headers, Record
 
 log = logging.getLogger(__name__)
@@ -275,12 +275,12 @@ class LocalLog(Log):
         now = _now_ms()
         # Check partitions and encode every batch before writing any: a bad partition or value
         # fails the whole call instead of leaving half of it appended.
-        pending: list[tuple[Partition, bytes]] = []
+        pending: list[tuple[Partition, EncodedBatch]] = []
         for number, indices in chosen.items():
             partition = self._partition(topic, number)
             batch = [records[i] for i in indices]
             headers = [r.headers for r in batch]
-            encoded = encode_batch(
+            encoded = encode_batch_parts(
                 0,
                 [_as_bytes(r.value) for r in batch],
                 keys=[_as_bytes(r.key) for r in batch],
@@ -290,7 +290,7 @@ class LocalLog(Log):
             pending.append((partition, encoded))
         result: list[tuple[int, int]] = [(0, 0)] * len(records)
         for (partition, encoded), (number, indices) in zip(pending, chosen.items(), strict=True):
-            base = self._append_encoded(partition, encoded, len(indices))
+            base = self._append_encoded(partition, encoded)
             for delta, i in enumerate(indices):
                 result[i] = (number, base + delta)
         return result
@@ -309,18 +309,17 @@ class LocalLog(Log):
         target = self._partition(topic, partition)
         if not values:
             return target.log_end
-        encoded = encode_batch(
+        encoded = encode_batch_parts(
             0,
             values,
             keys=keys,
             headers=headers,
             timestamp=_now_ms() if timestamp is None else timestamp,
         )
-        return self._append_encoded(target, encoded, len(values))
+        return self._append_encoded(target, encoded)
 
-    def _append_encoded(self, partition: Partition, encoded: bytes, count: int) -> int:
-        batch = RecordBatch.parse(encoded)
-        base = partition.append(encoded, count, batch.base_timestamp, batch.max_timestamp)
+    def _append_encoded(self, partition: Partition, encoded: EncodedBatch) -> int:
+        base = partition.append(encoded)
         flush_ms = partition.config.flush_ms
         if flush_ms:
             with self._dirty_changed:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from hub.errors import CorruptLogError, LogError, OffsetOutOfRangeError
 from hub.log.config import TopicConfig
-from hub.log.recordbatch import HEADER_SIZE, RecordBatch
+from hub.log.recordbatch import HEADER_SIZE, EncodedBatch, RecordBatch
 from hub.log.segment import BatchInfo, Segment, header_info, segment_name
 
 log = logging.getLogger(__name__)
@@ -164,20 +164,25 @@ class Partition:
         return sum(s.size for s in self.segments)
 
     # -- writing -------------------------------------------------------------------------------
-    def append(self, batch: bytes, count: int, base_timestamp: int, max_timestamp: int) -> int:
+    def append(self, batch: EncodedBatch) -> int:
         """Append an encoded batch (its base offset is set here); return the base offset."""
-        size = len(batch)
+        size, count = batch.size, batch.count
         with self.lock:
             if self.closed:
                 raise LogError(f"partition {self.topic}-{self.number} is closed")
             base = self.log_end
-            if self._should_roll(size, count, max_timestamp):
+            if self._should_roll(size, count, batch.max_timestamp):
                 self._roll(base)
             segment = self.segments[-1]
             info = BatchInfo(
-                segment.size, base, base + count - 1, size, base_timestamp, max_timestamp
+                segment.size,
+                base,
+                base + count - 1,
+                size,
+                batch.base_timestamp,
+                batch.max_timestamp,
             )
-            segment.append((base.to_bytes(8, "big"), memoryview(batch)[8:]), info)
+            segment.append(batch.buffers(base), info)
             if self.config.flush_ms == 0:
                 segment.flush()
                 self.recovery_point = self.log_end

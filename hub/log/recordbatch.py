@@ -182,7 +182,37 @@ def _encode_general(
     return b"".join(parts)
 
 
-def encode_batch(
+@dataclass(frozen=True, slots=True)
+class EncodedBatch:
+    """A batch ready to append: its header and records as two buffers, never joined.
+
+    The log sets the base offset (which the CRC does not cover) at append time and writes the
+    buffers with one ``writev``: joining them would copy every record byte once more.
+    """
+
+    header: bytes
+    records: bytes
+    count: int
+    base_timestamp: int
+    max_timestamp: int
+
+    @property
+    def size(self) -> int:
+        return len(self.header) + len(self.records)
+
+    def buffers(self, base_offset: int) -> tuple[bytes, memoryview, bytes]:
+        """The batch's bytes with ``base_offset`` in place, as buffers for ``os.writev``."""
+        return (
+            base_offset.to_bytes(8, "big", signed=True),
+            memoryview(self.header)[8:],
+            self.records,
+        )
+
+    def to_bytes(self) -> bytes:
+        return self.header + self.records
+
+
+def encode_batch_parts(
     base_offset: int,
     values: Sequence[bytes | None],
     *,
@@ -191,8 +221,8 @@ def encode_batch(
     timestamps: Sequence[int] | None = None,
     timestamp: int = 0,
     partition_leader_epoch: int = 0,
-) -> bytes:
-    """A complete RecordBatch v2 holding ``values`` at offsets ``base_offset``... .
+) -> EncodedBatch:
+    """A RecordBatch v2 holding ``values`` at offsets ``base_offset``..., as header + records.
 
     Give either one ``timestamp`` for every record or per-record ``timestamps``.
     """
@@ -228,7 +258,30 @@ def encode_batch(
         count,
     )
     crc = crc32c.crc32c(records, value=crc32c.crc32c(header[CRC_START:]))
-    return b"".join((header[:CRC_OFFSET], crc.to_bytes(4, "big"), header[CRC_START:], records))
+    header = header[:CRC_OFFSET] + crc.to_bytes(4, "big") + header[CRC_START:]
+    return EncodedBatch(header, records, count, base_timestamp, max_timestamp)
+
+
+def encode_batch(
+    base_offset: int,
+    values: Sequence[bytes | None],
+    *,
+    keys: Sequence[bytes | None] | None = None,
+    headers: Sequence[Headers] | None = None,
+    timestamps: Sequence[int] | None = None,
+    timestamp: int = 0,
+    partition_leader_epoch: int = 0,
+) -> bytes:
+    """A complete RecordBatch v2 holding ``values`` at offsets ``base_offset``..., as bytes."""
+    return encode_batch_parts(
+        base_offset,
+        values,
+        keys=keys,
+        headers=headers,
+        timestamps=timestamps,
+        timestamp=timestamp,
+        partition_leader_epoch=partition_leader_epoch,
+    ).to_bytes()
 
 
 def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
