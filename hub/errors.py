@@ -12,6 +12,7 @@ should do about them, and every message says what went wrong, where, and what to
     │   ├── CorruptLogError          bytes on disk fail their CRC or framing
     │   └── LogLockedError           another process writes this data directory
     ├── StoreError                   the metadata store (SQLAlchemy)
+    ├── PluginError                  a plugin is broken or clashes with another
     └── ConnectorError               raised by connectors
         ├── RetriableError           the runtime retries with back-off
         ├── FatalError               the task stops
@@ -63,6 +64,10 @@ class LogLockedError(LogError):
 
 class StoreError(HubError):
     """The metadata store failed (unreachable, schema mismatch...)."""
+
+
+class PluginError(HubError):
+    """A plugin is broken (bad hook result) or clashes with another (same type name)."""
 
 
 class ConnectorError(HubError):
