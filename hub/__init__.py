@@ -10,17 +10,37 @@ from hub.errors import (
     RecordError,
     RetriableError,
 )
+from hub.hookspecs import hookimpl
 from hub.record import Record
+from hub.sdk import (
+    FailedRecord,
+    Sink,
+    SinkBatch,
+    SinkContext,
+    Source,
+    SourceBatch,
+    SourceContext,
+    Transform,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ConfigError",
     "ConnectorError",
+    "FailedRecord",
     "FatalError",
     "HubError",
     "Record",
     "RecordError",
     "RetriableError",
+    "Sink",
+    "SinkBatch",
+    "SinkContext",
+    "Source",
+    "SourceBatch",
+    "SourceContext",
+    "Transform",
     "__version__",
+    "hookimpl",
 ]

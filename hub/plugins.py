@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+import inspect
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -24,9 +26,17 @@ class PluginInfo:
 
     kind: Kind
     type: str
-    cls: type
+    cls: builtins.type
     package: str
     version: str
+
+    @property
+    def description(self) -> str:
+        """The first line of the class's own docstring (not one inherited from ``hub.Source``)."""
+        doc = self.cls.__dict__.get("__doc__")
+        if not isinstance(doc, str) or not doc.strip():
+            return ""
+        return inspect.cleandoc(doc).splitlines()[0]
 
     @property
     def config_schema(self) -> dict[str, Any]:
@@ -95,10 +105,20 @@ def _name(info: PluginInfo) -> str:
     return info.type
 
 
-def create_manager(extra_plugins: Iterable[object] = ()) -> pluggy.PluginManager:
+def create_manager(
+    extra_plugins: Iterable[object] = (), *, entry_points: bool = True
+) -> pluggy.PluginManager:
+    """A plugin manager with the installed plugins (unless ``entry_points`` is false: tests)."""
     manager = pluggy.PluginManager("hub")
     manager.add_hookspecs(hookspecs)
-    manager.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    if entry_points:
+        try:
+            manager.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+        except Exception as exc:
+            raise PluginError(
+                f"a plugin in the entry point group {ENTRY_POINT_GROUP!r} failed to load: "
+                f"{type(exc).__name__}: {exc}; reinstall or uninstall the package that provides it"
+            ) from exc
     for plugin in extra_plugins:
         manager.register(plugin)
     return manager

@@ -97,7 +97,7 @@ class SinkContext:
     logger: logging.Logger = field(default_factory=lambda: logging.getLogger("hub.connector"))
 
 
-@dataclass(slots=True)
+@dataclass
 class SinkBatch:
     """Records read from one log partition, with each form computed once, in bulk, on demand.
 
@@ -124,6 +124,19 @@ class SinkBatch:
     def next_offset(self) -> int:
         """The offset after the last record: what a group commits once this batch is flushed."""
         return self.offsets[-1] + 1
+
+    def slice(self, start: int, end: int) -> SinkBatch:
+        """Records ``start`` to ``end`` (exclusive) as a batch of their own."""
+        return SinkBatch(
+            self.topic,
+            self.partition,
+            self.offsets[start:end],
+            self.timestamps[start:end],
+            self.keys[start:end],
+            self.values[start:end],
+            self.headers[start:end],
+            self.schema,
+        )
 
     @cached_property
     def records(self) -> list[dict[str, Any] | None]:

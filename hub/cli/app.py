@@ -19,12 +19,16 @@ from hub.cli.consume import consume
 from hub.cli.context import HubContext
 from hub.cli.groups import groups
 from hub.cli.output import silence_stdout
+from hub.cli.plugins import plugins
 from hub.cli.produce import produce
+from hub.cli.run import run
 from hub.cli.topics import topics
+from hub.cli.validate import validate
 from hub.errors import ConfigError, HubError
+from hub.secrets import SecretFilter, redact
 
 # Every subcommand, in help order.
-COMMANDS: list[click.Command] = [topics, produce, consume, groups, bench]
+COMMANDS: list[click.Command] = [run, validate, plugins, topics, produce, consume, groups, bench]
 
 
 class _EchoHandler(logging.Handler):
@@ -41,6 +45,7 @@ class _EchoHandler(logging.Handler):
 
 
 _HANDLER = _EchoHandler()
+_HANDLER.addFilter(SecretFilter())  # resolved ${env:}/${file:} values never reach the terminal
 
 
 def _configure_logging(debug: bool) -> None:
@@ -60,8 +65,8 @@ class HubGroup(click.Group):
         except HubError as exc:
             hub = ctx.find_object(HubContext)
             if hub is not None and hub.debug:
-                click.echo(traceback.format_exc(), err=True, nl=False)
-            click.echo(f"error: {exc}", err=True)
+                click.echo(redact(traceback.format_exc()), err=True, nl=False)
+            click.echo(f"error: {redact(str(exc))}", err=True)
             ctx.exit(2 if isinstance(exc, ConfigError) else 1)
         except BrokenPipeError:  # the reader (``| head``) has had enough
             silence_stdout()

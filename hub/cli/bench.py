@@ -97,3 +97,39 @@ def bench_log(
             f"batches of {batch_size:,}, best of {rounds} round(s)"
         ),
     )
+
+
+@bench.command("pipeline")
+@click.option("--rows", "-n", type=click.IntRange(min=1), default=1_000_000, show_default=True)
+@click.option("--partitions", "-p", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to work (default: a temporary folder inside the data directory, removed after).",
+)
+@json_option
+@pass_hub
+def bench_pipeline(
+    hub: HubContext, rows: int, partitions: int, directory: Path | None, as_json: bool
+) -> None:
+    """A generated CSV (5 columns) -> log -> JSON-lines files with `hub run --once`.
+
+    Reports rows/s end to end and the run's peak RSS; fails unless every row was delivered.
+    """
+    from hub.bench.pipeline import run_pipeline_bench
+
+    result = run_pipeline_bench(directory or hub.data_dir, rows=rows, partitions=partitions)
+    if as_json:
+        print_json(result.as_dict())
+        return
+    print_table(
+        ["measure", "#value"],
+        [
+            ("rows", f"{result.rows:,} ({result.input_mb:,.0f} MB of CSV)"),
+            ("hub run --once", f"{result.seconds:,.2f} s"),
+            ("end to end", f"{result.rows_per_s:,.0f} rows/s"),
+            ("peak RSS", f"{result.peak_rss_mb:,.0f} MB"),
+        ],
+        title=f"hub bench pipeline: CSV -> log ({partitions} partition(s)) -> JSON lines",
+    )

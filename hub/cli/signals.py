@@ -11,13 +11,14 @@ from typing import Any
 
 
 @contextmanager
-def stop_on_signals() -> Iterator[threading.Event]:
-    """An event set by the first SIGINT/SIGTERM; a second SIGINT interrupts at once.
+def stop_on_signals(stop: threading.Event | None = None) -> Iterator[threading.Event]:
+    """An event (``stop``, or a new one) set by the first SIGINT/SIGTERM; a second SIGINT
+    interrupts at once.
 
     A flag rather than an exception, so a signal never lands halfway through writing a line or
     committing offsets: the command finishes its step, commits, and exits 0.
     """
-    stop = threading.Event()
+    stop = stop or threading.Event()
 
     def handle(signum: int, frame: FrameType | None) -> None:
         if stop.is_set() and signum == signal.SIGINT:

@@ -6,7 +6,7 @@ The contract test suite in ``tests/log/test_contract.py`` runs against every bac
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
@@ -103,16 +103,22 @@ class Log(ABC):
         keys: Sequence[bytes | None] | None = None,
         headers: Sequence[Headers] | None = None,
         timestamp: int | None = None,
+        producer_id: int = -1,
+        base_sequence: int = -1,
     ) -> int:
         """Append ready bytes to one partition as one batch; return the base offset.
 
         The records get offsets ``base, base + 1, ... base + len(values) - 1``. This is the fast
-        path: no per-record objects are built.
+        path: no per-record objects are built. ``producer_id``/``base_sequence`` are stored in the
+        batch header as Kafka's idempotent producer does (``RecordBatch.producer_id``...).
         """
 
     @abstractmethod
-    def flush(self) -> None:
-        """Make every acknowledged append durable on disk (fsync), whatever the flush policy."""
+    def flush(self, partitions: Iterable[tuple[str, int]] | None = None) -> None:
+        """Make acknowledged appends durable on disk (fsync), whatever the flush policy.
+
+        ``partitions`` limits the work to those ``(topic, partition)`` pairs; default all.
+        """
 
     # -- reading --------------------------------------------------------------------------------
     @abstractmethod

@@ -20,7 +20,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -304,6 +304,8 @@ class LocalLog(Log):
         keys: Sequence[bytes | None] | None = None,
         headers: Sequence[Headers] | None = None,
         timestamp: int | None = None,
+        producer_id: int = -1,
+        base_sequence: int = -1,
     ) -> int:
         self._topic_for_append(topic)
         target = self._partition(topic, partition)
@@ -315,6 +317,9 @@ class LocalLog(Log):
             keys=keys,
             headers=headers,
             timestamp=_now_ms() if timestamp is None else timestamp,
+            producer_id=producer_id,
+            producer_epoch=-1 if producer_id == -1 else 0,
+            base_sequence=base_sequence,
         )
         return self._append_encoded(target, encoded)
 
@@ -328,12 +333,15 @@ class LocalLog(Log):
                     self._dirty_changed.notify()
         return base
 
-    def flush(self) -> None:
+    def flush(self, partitions: Iterable[tuple[str, int]] | None = None) -> None:
         if self.read_only:
             return
-        for topic in list(self._topics.values()):
-            for partition in topic.partitions:
-                partition.flush()
+        if partitions is None:
+            targets = [p for topic in list(self._topics.values()) for p in topic.partitions]
+        else:
+            targets = [self._partition(topic, number) for topic, number in partitions]
+        for partition in targets:
+            partition.flush()
         self._write_checkpoint()
 
     # -- reading -------------------------------------------------------------------------------

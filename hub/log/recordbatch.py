@@ -36,6 +36,8 @@ LENGTH_PREFIX = 12  # baseOffset + batchLength: batchLength counts the bytes aft
 CRC_OFFSET = 17
 CRC_START = 21
 MAGIC = 2
+_PRODUCER_ID = 43  # byte offsets of the idempotent-producer fields in the header
+_BASE_SEQUENCE = 53
 NO_PRODUCER_ID = -1
 NO_PRODUCER_EPOCH = -1
 NO_SEQUENCE = -1
@@ -221,10 +223,15 @@ def encode_batch_parts(
     timestamps: Sequence[int] | None = None,
     timestamp: int = 0,
     partition_leader_epoch: int = 0,
+    producer_id: int = NO_PRODUCER_ID,
+    producer_epoch: int = NO_PRODUCER_EPOCH,
+    base_sequence: int = NO_SEQUENCE,
 ) -> EncodedBatch:
     """A RecordBatch v2 holding ``values`` at offsets ``base_offset``..., as header + records.
 
-    Give either one ``timestamp`` for every record or per-record ``timestamps``.
+    Give either one ``timestamp`` for every record or per-record ``timestamps``. ``producer_id``
+    and ``base_sequence`` are Kafka's idempotent-producer fields: the pipeline runtime stamps each
+    source task's batches with them so that a restart can tell which batches already landed.
     """
     count = len(values)
     if count == 0:
@@ -252,9 +259,9 @@ def encode_batch_parts(
         count - 1,
         base_timestamp,
         max_timestamp,
-        NO_PRODUCER_ID,
-        NO_PRODUCER_EPOCH,
-        NO_SEQUENCE,
+        producer_id,
+        producer_epoch,
+        base_sequence,
         count,
     )
     crc = crc32c.crc32c(records, value=crc32c.crc32c(header[CRC_START:]))
@@ -370,6 +377,14 @@ class RecordBatch:
             crc,
             data,
         )
+
+    @property
+    def producer_id(self) -> int:
+        return int.from_bytes(self.data[_PRODUCER_ID : _PRODUCER_ID + 8], "big", signed=True)
+
+    @property
+    def base_sequence(self) -> int:
+        return int.from_bytes(self.data[_BASE_SEQUENCE : _BASE_SEQUENCE + 4], "big", signed=True)
 
     @property
     def last_offset(self) -> int:

@@ -12,9 +12,11 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy import Engine
 
+from hub.store import checkpoints
 from hub.store import engine as engines
 from hub.store import offsets as group_offsets
 from hub.store.schema import ensure_schema
@@ -109,6 +111,34 @@ class Store:
             engines.begin_write(self._engine) as connection,
         ):
             return group_offsets.delete_topic(connection, topic)
+
+    # -- source checkpoints --------------------------------------------------------------------
+    def save_checkpoint(
+        self, pipeline: str, connector: str, task: int, checkpoint: dict[str, Any]
+    ) -> None:
+        """Replace the source task's checkpoint (a JSON-serializable document)."""
+        now_ms = time.time_ns() // 1_000_000
+        with (
+            engines.translate_errors(self._engine.url, f"checkpoint source {connector!r}"),
+            engines.begin_write(self._engine) as connection,
+        ):
+            checkpoints.save(connection, pipeline, connector, task, checkpoint, now_ms)
+
+    def load_checkpoints(self, pipeline: str, connector: str) -> dict[int, dict[str, Any]]:
+        """Every task's checkpoint of a source connector, by task number (empty: first run)."""
+        with (
+            engines.translate_errors(self._engine.url, f"read checkpoints of {connector!r}"),
+            self._engine.connect() as connection,
+        ):
+            return checkpoints.load(connection, pipeline, connector)
+
+    def forget_checkpoints(self, pipeline: str, connector: str | None = None) -> int:
+        """Drop a pipeline's (or one source's) checkpoints: the next run starts over."""
+        with (
+            engines.translate_errors(self._engine.url, f"reset checkpoints of {pipeline!r}"),
+            engines.begin_write(self._engine) as connection,
+        ):
+            return checkpoints.forget(connection, pipeline, connector)
 
     # -- lifecycle -----------------------------------------------------------------------------
     def close(self) -> None:

@@ -53,3 +53,14 @@ group_offsets = Table(
     Index(None, "topic"),
     comment="Consumer group offsets, Kafka's semantics: the offset of the next record to read.",
 )
+
+source_checkpoints = Table(
+    "hub_source_checkpoints",
+    metadata,
+    Column("pipeline", Name, primary_key=True),
+    Column("connector", Name, primary_key=True),
+    Column("task", Integer, primary_key=True, autoincrement=False),
+    Column("checkpoint", Text, nullable=False, comment="JSON: sequence, source offsets, log ends."),
+    Column("updated_ms", BigInteger, nullable=False, comment="Write time, ms since the epoch."),
+    comment="Where each source task is: checkpointed only after its records are durable.",
+)

@@ -1,0 +1,129 @@
+"""``hub bench pipeline``: a CSV file through the log into JSON-lines files, end to end.
+
+Runs ``hub run --once`` in a child process on a generated CSV (5 columns: integer, string,
+float, boolean, ISO timestamp) and reports rows/s over the whole run — reading, the log,
+writing, checkpoints and commits included — and the child's peak RSS. Every output line is
+counted, so the figure is only reported for a run that delivered every row exactly once.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from hub.errors import HubError
+
+_PIPELINE = """\
+pipeline: bench
+topics:
+  rows: {{partitions: {partitions}}}
+sources:
+  - name: csv
+    type: file
+    topic: rows
+    config: {{path: input.csv, format: csv, root: {root}}}
+sinks:
+  - name: jsonl
+    type: file
+    topics: [rows]
+    config: {{path: {root}/out, format: jsonl}}
+    batch: {{max_records: 1000000, max_bytes: 256MiB, linger: 1s}}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineBenchResult:
+    rows: int
+    partitions: int
+    seconds: float
+    rows_per_s: float
+    peak_rss_mb: float
+    input_mb: float
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+def write_csv(path: Path, rows: int, *, chunk: int = 1_000_000) -> None:
+    """A CSV of ``rows`` rows and 5 typed columns, written in bulk by Arrow."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    rng = np.random.default_rng(42)
+    names = np.array(["ada", "grace", "alan", "edsger", "barbara", "donald", "ken", "frances"])
+    with pacsv.CSVWriter(
+        path,
+        pa.schema(
+            [
+                ("id", pa.int64()),
+                ("name", pa.string()),
+                ("amount", pa.float64()),
+                ("active", pa.bool_()),
+                ("created_at", pa.string()),
+            ]
+        ),
+    ) as writer:
+        for start in range(0, rows, chunk):
+            n = min(chunk, rows - start)
+            seconds = 1_790_000_000 + rng.integers(0, 10_000_000, n)
+            created = pa.array(seconds * 1_000_000, pa.timestamp("us", tz="UTC"))
+            writer.write_table(
+                pa.table(
+                    {
+                        "id": np.arange(start, start + n),
+                        "name": names[rng.integers(0, len(names), n)],
+                        "amount": np.round(rng.uniform(1, 1000, n), 2),
+                        "active": rng.integers(0, 2, n).astype(bool),
+                        "created_at": created.cast(pa.string()),
+                    }
+                )
+            )
+
+
+def run_pipeline_bench(
+    directory: Path, *, rows: int = 1_000_000, partitions: int = 1
+) -> PipelineBenchResult:
+    directory.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="hub-bench-pipeline-", dir=directory)).resolve()
+    try:
+        write_csv(workdir / "input.csv", rows)
+        pipeline = workdir / "bench.yaml"
+        pipeline.write_text(_PIPELINE.format(partitions=partitions, root=workdir))
+        command = [sys.executable, "-m", "hub", "--data-dir", str(workdir / "data")]
+        command += ["run", str(pipeline), "--once"]
+        started = time.perf_counter()
+        child = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+        if child.returncode != 0:
+            raise HubError(f"the benchmark pipeline failed:\n{child.stderr[-4000:]}")
+        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        written = _count_lines(workdir / "out")
+        if written != rows:
+            raise HubError(f"the benchmark pipeline wrote {written} rows of {rows}")
+        return PipelineBenchResult(
+            rows=rows,
+            partitions=partitions,
+            seconds=seconds,
+            rows_per_s=rows / seconds,
+            peak_rss_mb=peak_kb / 1024,
+            input_mb=os.path.getsize(workdir / "input.csv") / 1e6,
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _count_lines(directory: Path) -> int:
+    total = 0
+    for path in directory.iterdir():
+        with path.open("rb") as f:
+            while block := f.read(1 << 24):
+                total += block.count(b"\n")
+    return total

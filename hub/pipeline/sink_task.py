@@ -1,0 +1,287 @@
+"""A sink task: a consumer group member that writes batches and commits only after a flush.
+
+Offsets are committed to the group (``<pipeline>.<sink>``) only after ``Sink.flush`` returned,
+so every record is delivered at least once. A sink that stores its offsets with its data
+(``exactly_once``) is resumed from ``committed_offsets()`` instead: exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from hub.errors import FatalError, RecordError
+from hub.log.base import Log
+from hub.log.recordbatch import RecordBatch
+from hub.pipeline.chain import TransformChain
+from hub.pipeline.deadletter import DeadLetters
+from hub.pipeline.retry import retrying
+from hub.pipeline.spec import SinkSpec
+from hub.pipeline.status import State, TaskStatus
+from hub.sdk import Sink, SinkBatch, SinkContext
+from hub.store import Store
+
+log = logging.getLogger(__name__)
+
+TopicPartition = tuple[str, int]
+_OFFSET_COLUMN = "__hub_offset"
+
+
+def assign(partitions: list[TopicPartition], task: int, tasks: int) -> list[TopicPartition]:
+    """This task's share of the sink's partitions: every ``tasks``-th, in a stable order."""
+    return sorted(partitions)[task::tasks]
+
+
+class SinkTask:
+    """One task of one sink connector; driven by one thread."""
+
+    def __init__(
+        self,
+        pipeline: str,
+        spec: SinkSpec,
+        task: int,
+        sink: Sink,
+        config: dict[str, Any],
+        log_: Log,
+        store: Store,
+        chain: TransformChain,
+        stop: threading.Event,
+    ) -> None:
+        self.pipeline = pipeline
+        self.spec = spec
+        self.task = task
+        self.sink = sink
+        self.config = config
+        self.log = log_
+        self.store = store
+        self.chain = chain
+        self.stop = stop
+        self.status = TaskStatus(pipeline, spec.name, "sink", task)
+        self.dead_letters = (
+            DeadLetters(log_, spec.errors.dead_letter_topic, pipeline, spec.name)
+            if spec.errors.dead_letter_topic
+            else None
+        )
+        self.partitions: list[TopicPartition] = []
+        self.positions: dict[TopicPartition, int] = {}
+        self.targets: dict[TopicPartition, int] | None = None
+        self._committed: dict[TopicPartition, int] = {}
+        self._pending_records = 0
+        self._pending_bytes = 0
+        self._pending_since: float | None = None
+        self._next = 0
+        self._opened = False
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def open(self) -> None:
+        everything = [
+            (topic, p) for topic in self.spec.topics for p in range(self.log.partitions(topic))
+        ]
+        self.partitions = assign(everything, self.task, self.spec.tasks)
+        context = SinkContext(
+            self.pipeline,
+            self.spec.name,
+            self.task,
+            self.spec.tasks,
+            self.spec.group,
+            logging.getLogger(f"hub.connector.{self.spec.name}"),
+        )
+        self._retry(lambda: self.sink.open(self.config, context), "open")
+        self._opened = True
+        own = self.sink.committed_offsets() if self.sink.exactly_once else None
+        committed = self.store.committed_offsets(self.spec.group)
+        for topic, partition in self.partitions:
+            earliest = self.log.earliest_offset(topic, partition)
+            latest = self.log.latest_offset(topic, partition)
+            start = (own or {}).get((topic, partition), committed.get((topic, partition)))
+            if start is None:
+                start = earliest
+            elif not earliest <= start <= latest:
+                log.warning(
+                    "%s: resume offset %d of %s-%d is outside %d..%d; starting at %d",
+                    self.status.name,
+                    start,
+                    topic,
+                    partition,
+                    earliest,
+                    latest,
+                    max(earliest, min(start, latest)),
+                )
+                start = max(earliest, min(start, latest))
+            self.positions[topic, partition] = start
+        self._committed = dict(self.positions)
+        self.status.state = State.RUNNING
+
+    def close(self) -> None:
+        if not self._opened:
+            return
+        try:
+            if self.status.state is not State.FAILED:
+                self.flush()
+        finally:
+            self._opened = False
+            self.sink.close()
+
+    # -- the work ------------------------------------------------------------------------------
+    def run_once(self) -> bool:
+        """Read each partition once and write what came; return whether anything did."""
+        progressed = False
+        count = len(self.partitions)
+        for step in range(count):
+            tp = self.partitions[(self._next + step) % count]
+            if self.targets is not None and self.positions[tp] >= self.targets.get(tp, 0):
+                continue
+            if self._read_partition(tp):
+                progressed = True
+        self._next = (self._next + 1) % max(count, 1)
+        self._update_lag()
+        self.maybe_flush(force=not progressed and self._pending_records > 0)
+        return progressed
+
+    @property
+    def drained(self) -> bool:
+        """With drain targets set (``--once``): every partition has reached its target."""
+        return self.targets is not None and all(
+            self.positions[tp] >= self.targets.get(tp, 0) for tp in self.partitions
+        )
+
+    def _read_partition(self, tp: TopicPartition) -> bool:
+        topic, partition = tp
+        position = self.positions[tp]
+        batches = self.log.fetch(topic, partition, position, max_bytes=self.spec.batch.max_bytes)
+        if not batches:
+            return False
+        for batch in batches:
+            if batch.last_offset >= position and not batch.is_control:
+                sink_batch = self._sink_batch(topic, partition, batch, position)
+                if sink_batch is not None:
+                    self._write(sink_batch)
+                    self.status.add(records=len(sink_batch))
+                self._pending_bytes += batch.size
+            position = batch.next_offset
+        self.positions[tp] = position
+        if self._pending_since is None:
+            self._pending_since = time.monotonic()
+        return True
+
+    def _sink_batch(
+        self, topic: str, partition: int, batch: RecordBatch, position: int
+    ) -> SinkBatch | None:
+        c = batch.columns()
+        skip = next((i for i, offset in enumerate(c.offsets) if offset >= position), 0)
+        if skip:
+            c.offsets, c.timestamps = c.offsets[skip:], c.timestamps[skip:]
+            c.keys, c.values, c.headers = c.keys[skip:], c.values[skip:], c.headers[skip:]
+        self._pending_records += len(c.offsets)
+        sink_batch = SinkBatch(
+            topic, partition, c.offsets, c.timestamps, c.keys, c.values, c.headers
+        )
+        if not self.chain:
+            return sink_batch
+        return self._transformed(sink_batch)
+
+    def _transformed(self, batch: SinkBatch) -> SinkBatch | None:
+        """Apply the sink's transforms; tombstones pass through untouched."""
+        import pyarrow as pa
+
+        from hub.arrow import json_values_to_table, table_to_json_values
+
+        rows = [i for i, value in enumerate(batch.values) if value is not None]
+        table = json_values_to_table([batch.values[i] for i in rows])
+        table = table.append_column(_OFFSET_COLUMN, pa.array(rows, pa.int64()))
+        table, failures = self.chain.apply(table)
+        for failure in failures:
+            offset = batch.offsets[rows[failure.row]]
+            self._dead_letter(batch, [offset], [failure.value], "transform", failure.error)
+        kept = table.column(_OFFSET_COLUMN).to_pylist()
+        values = table_to_json_values(table.drop_columns([_OFFSET_COLUMN]))
+        by_row = dict(zip(kept, values, strict=True))
+        order = sorted(set(kept) | {i for i, v in enumerate(batch.values) if v is None})
+        if not order:
+            return None
+        return SinkBatch(
+            batch.topic,
+            batch.partition,
+            [batch.offsets[i] for i in order],
+            [batch.timestamps[i] for i in order],
+            [batch.keys[i] for i in order],
+            [by_row.get(i) for i in order],
+            [batch.headers[i] for i in order],
+        )
+
+    def _write(self, batch: SinkBatch) -> None:
+        """Write; a ``RecordError`` is narrowed down by halves to the records that cause it."""
+        try:
+            self._retry(lambda: self.sink.write(batch), "write")
+        except RecordError as exc:
+            if len(batch) == 1:
+                self._dead_letter(batch, list(batch.offsets), list(batch.values), "write", exc)
+                return
+            middle = len(batch) // 2
+            self._write(batch.slice(0, middle))
+            self._write(batch.slice(middle, len(batch)))
+
+    def maybe_flush(self, *, force: bool = False) -> None:
+        policy = self.spec.batch
+        due = (
+            self._pending_records >= policy.max_records
+            or self._pending_bytes >= policy.max_bytes
+            or (
+                self._pending_since is not None
+                and time.monotonic() - self._pending_since >= policy.linger_ms / 1000
+            )
+        )
+        if force or due or self.drained:
+            self.flush()
+
+    def flush(self) -> None:
+        """Flush the sink, then commit the group's offsets: never the other way round."""
+        if self.positions == self._committed and not self._pending_records:
+            return
+        self._retry(self.sink.flush, "flush")
+        changed = {tp: o for tp, o in self.positions.items() if self._committed.get(tp) != o}
+        if changed:
+            self.store.commit_offsets(self.spec.group, changed)
+            self._committed.update(changed)
+        self._pending_records = self._pending_bytes = 0
+        self._pending_since = None
+
+    def _update_lag(self) -> None:
+        self.status.lag = sum(
+            self.log.latest_offset(topic, partition) - self.positions[topic, partition]
+            for topic, partition in self.partitions
+        )
+
+    # -- errors --------------------------------------------------------------------------------
+    def _retry(self, action: Any, what: str) -> Any:
+        return retrying(
+            action,
+            what=f"sink {self.spec.name!r} task {self.task}: {what}",
+            timeout_ms=self.spec.errors.retry_timeout_ms,
+            max_backoff_ms=self.spec.errors.max_backoff_ms,
+            stop=self.stop,
+        )
+
+    def _dead_letter(
+        self,
+        batch: SinkBatch,
+        offsets: Sequence[int],
+        values: list[bytes | None],
+        stage: str,
+        error: Any,
+    ) -> None:
+        if self.dead_letters is None:
+            raise FatalError(
+                f"sink {self.spec.name!r}: a record of {batch.topic}-{batch.partition} failed at "
+                f"{stage}: {error}; set errors: {{tolerance: all, dead_letter_topic: ...}} to "
+                "route failed records to a dead-letter topic instead of stopping"
+            )
+        positions = [
+            {"topic": batch.topic, "partition": batch.partition, "offset": offset}
+            for offset in offsets
+        ]
+        self.dead_letters.send(values, stage=stage, error=error, positions=positions)
+        self.status.add(dead_lettered=len(values))

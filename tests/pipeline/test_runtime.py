@@ -1,0 +1,221 @@
+"""The runtime end to end on real log and store files, with the in-memory fake connectors."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+import hub.testing.memory
+from hub.log import LocalLog
+from hub.pipeline.runtime import Runtime
+from hub.pipeline.sink_task import assign
+from hub.pipeline.source_task import SourceTask, producer_id
+from hub.pipeline.spec import ErrorPolicy, PipelineSpec, Schedule, SinkSpec, SourceSpec
+from hub.pipeline.status import State
+from hub.plugins import Registry
+from hub.store import Store
+from hub.testing import MemorySink, plugin_registry
+
+
+@pytest.fixture
+def plugins() -> Registry:
+    return plugin_registry(hub.testing.memory)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_targets() -> Iterator[None]:
+    MemorySink.reset()
+    yield
+    MemorySink.reset()
+
+
+def rows(count: int) -> list[dict[str, Any]]:
+    return [{"id": i, "name": f"n{i}"} for i in range(count)]
+
+
+def pipeline(
+    records: list[dict[str, Any]],
+    *,
+    partitions: int = 1,
+    key: str | None = None,
+    sink: dict[str, Any] | None = None,
+    source_config: dict[str, Any] | None = None,
+    sink_errors: ErrorPolicy | None = None,
+    schedule: Schedule | None = None,
+) -> PipelineSpec:
+    from hub.log import TopicConfig
+
+    source = SourceSpec(
+        name="mem",
+        type="memory",
+        topic="t",
+        key=key,
+        schedule=schedule,
+        config={"records": records, "batch_size": 100, **(source_config or {})},
+    )
+    out = SinkSpec(
+        name="out",
+        type="memory",
+        topics=("t",),
+        config={"name": "out", **(sink or {})},
+        errors=sink_errors or ErrorPolicy(),
+        group="p.out",
+    )
+    return PipelineSpec(
+        name="p",
+        path=Path("p.yaml"),
+        topics={"t": TopicConfig(partitions=partitions)},
+        sources=(source,),
+        sinks=(out,),
+    )
+
+
+def run_once(data_dir: Path, spec: PipelineSpec, plugins: Registry) -> Runtime:
+    with LocalLog(data_dir) as log, Store.open(None, data_dir) as store:
+        runtime = Runtime([spec], log, store, plugins=plugins)
+        result = runtime.run(once=True)
+    assert not result.failed, [s.error for s in result.failed]
+    return runtime
+
+
+def test_once_moves_every_record_from_source_to_sink(data_dir: Path, plugins: Registry) -> None:
+    run_once(data_dir, pipeline(rows(1000)), plugins)
+    assert MemorySink.target("out").records == rows(1000)
+
+
+def test_second_run_resumes_and_duplicates_nothing(data_dir: Path, plugins: Registry) -> None:
+    spec = pipeline(rows(500))
+    run_once(data_dir, spec, plugins)
+    run_once(data_dir, spec, plugins)
+    assert MemorySink.target("out").records == rows(500)
+    with LocalLog(data_dir, read_only=True) as log:
+        assert log.latest_offset("t", 0) == 500
+    with Store.open(None, data_dir) as store:
+        assert store.committed_offsets("p.out") == {("t", 0): 500}
+
+
+def test_keys_partition_records_like_kafka(data_dir: Path, plugins: Registry) -> None:
+    from hub.log import partition_for_key
+
+    run_once(data_dir, pipeline(rows(300), partitions=4, key="id"), plugins)
+    with LocalLog(data_dir, read_only=True) as log:
+        for partition in range(4):
+            for record in log.read("t", partition, 0, max_records=1000):
+                assert record.key == str(orjson.loads(record.value)["id"]).encode()
+                assert partition_for_key(record.key, 4) == partition
+    assert sorted(r["id"] for r in MemorySink.target("out").records) == list(range(300))
+
+
+def test_a_source_killed_before_its_checkpoint_appends_nothing_twice(
+    data_dir: Path, plugins: Registry
+) -> None:
+    spec = pipeline(rows(250), partitions=3)
+    source_spec = spec.sources[0]
+    info = plugins.get("source", "memory")
+    config = {"records": rows(250), "batch_size": 100}
+    stop = threading.Event()
+    from hub.pipeline.chain import TransformChain
+
+    with LocalLog(data_dir) as log, Store.open(None, data_dir) as store:
+        log.create_topic("t", spec.topics["t"])
+        first = SourceTask(
+            "p", source_spec, 0, info.cls(), config, log, store, TransformChain((), plugins), stop
+        )
+        first.open()
+        assert first.poll_once()
+        assert first.poll_once()  # 200 records appended, never checkpointed
+        # "killed": no checkpoint, no close. A new task resumes from the store.
+        second = SourceTask(
+            "p", source_spec, 0, info.cls(), config, log, store, TransformChain((), plugins), stop
+        )
+        second.open()
+        while second.poll_once():
+            pass
+        second.close()
+        values = [
+            orjson.loads(r.value)["id"]
+            for p in range(3)
+            for r in log.read("t", p, 0, max_records=1000)
+        ]
+        assert sorted(values) == list(range(250))
+        stamped = {b.producer_id for p in range(3) for b in log.fetch("t", p, 0, max_bytes=1 << 20)}
+        assert stamped == {producer_id("p", "mem", 0)}
+
+
+def test_a_failing_sink_without_dead_letter_topic_fails_the_run(
+    data_dir: Path, plugins: Registry
+) -> None:
+    spec = pipeline(rows(10), sink={"reject_field": "name"})
+    with LocalLog(data_dir) as log, Store.open(None, data_dir) as store:
+        result = Runtime([spec], log, store, plugins=plugins).run(once=True)
+    [failed] = result.failed
+    assert failed.kind == "sink"
+    assert "dead_letter_topic" in (failed.error or "")
+
+
+def test_rejected_records_go_to_the_dead_letter_topic_with_their_origin(
+    data_dir: Path, plugins: Registry
+) -> None:
+    records = [{"id": i, **({"bad": True} if i % 4 == 0 else {})} for i in range(20)]
+    spec = pipeline(
+        records,
+        sink={"reject_field": "bad"},
+        sink_errors=ErrorPolicy(tolerance="all", dead_letter_topic="t.dlq"),
+    )
+    run_once(data_dir, spec, plugins)
+    written = MemorySink.target("out").records
+    assert [r["id"] for r in written] == [i for i in range(20) if i % 4]
+    with LocalLog(data_dir, read_only=True) as log:
+        dead = log.read("t.dlq", 0, 0, max_records=100)
+    assert [orjson.loads(r.value)["id"] for r in dead] == [0, 4, 8, 12, 16]
+    headers = dict(dead[1].headers)
+    assert headers["hub.stage"] == b"write"
+    assert headers["hub.original.topic"] == b"t"
+    assert headers["hub.original.offset"] == b"4"
+    assert headers["hub.connector"] == b"out"
+
+
+def test_retriable_sink_failures_are_retried(data_dir: Path, plugins: Registry) -> None:
+    spec = pipeline(
+        rows(50), sink={"fail": [{"call": "write", "at": 1, "times": 2, "error": "retriable"}]}
+    )
+    run_once(data_dir, spec, plugins)
+    assert MemorySink.target("out").records == rows(50)
+
+
+def test_exactly_once_sink_resumes_from_its_own_offsets(data_dir: Path, plugins: Registry) -> None:
+    spec = pipeline(rows(120), sink={"exactly_once": True})
+    run_once(data_dir, spec, plugins)
+    with Store.open(None, data_dir) as store:
+        store.delete_group("p.out")  # the group's offsets are gone; the sink's own remain
+    run_once(data_dir, spec, plugins)
+    assert MemorySink.target("out").records == rows(120)
+
+
+def test_scheduled_source_runs_until_stopped(data_dir: Path, plugins: Registry) -> None:
+    spec = pipeline(rows(30), schedule=Schedule(every_ms=50))
+    with LocalLog(data_dir) as log, Store.open(None, data_dir) as store:
+        runtime = Runtime([spec], log, store, plugins=plugins)
+        timer = threading.Timer(1.0, runtime.stop.set)
+        timer.start()
+        result = runtime.run()
+        timer.join()
+    assert not result.failed
+    assert MemorySink.target("out").records == rows(30)
+    assert {s.state for s in result.statuses} <= {State.IDLE, State.STOPPED}
+
+
+def test_sink_tasks_share_partitions_without_overlap() -> None:
+    everything = [("a", p) for p in range(5)] + [("b", p) for p in range(2)]
+    shares = [assign(everything, task, 3) for task in range(3)]
+    assert sorted(tp for share in shares for tp in share) == sorted(everything)
