@@ -12,9 +12,11 @@ from jsonschema import Draft202012Validator
 
 import hub
 import hub.log
+import hub.pipeline
+import hub.testing
 
 
-@pytest.mark.parametrize("module", [hub, hub.log])
+@pytest.mark.parametrize("module", [hub, hub.log, hub.pipeline, hub.testing])
 def test_all_is_sorted_and_every_name_exists(module: object) -> None:
     names = module.__all__  # type: ignore[attr-defined]
     assert names == sorted(names)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import cast
 
 import crc32c
@@ -111,16 +112,21 @@ def encode_records(
 ) -> bytes:
     """The records section of a batch: offset deltas 0..n-1."""
     _check_lengths(len(values), keys=keys, headers=headers, timestamp_deltas=timestamp_deltas)
-    if (
+    plain = (
         len(values) <= _TABLE_SIZE
         and timestamp_deltas is None
         and (keys is None or keys.count(None) == len(keys))
-        and (headers is None or not any(headers))
-    ):
-        try:
-            return _encode_plain(cast("Sequence[bytes]", values))  # a None raises TypeError
-        except (TypeError, IndexError):  # a null value, or a value too large for the tables
-            pass
+    )
+    try:  # a None value raises TypeError, a value too large for the tables IndexError
+        if plain and (headers is None or not any(headers)):
+            return _encode_plain(cast("Sequence[bytes]", values))
+        if plain and headers is not None and len(values) > 1 and not any(headers[1:]):
+            # Headers on the first record only (the runtime's source marker): that one record
+            # takes the general path, the rest stay on the fast one.
+            first = _encode_general(values[:1], None, headers[:1], None)
+            return _encode_plain(cast("Sequence[bytes]", values[1:]), start=1, first=first)
+    except (TypeError, IndexError):
+        pass
     return _encode_general(values, keys, headers, timestamp_deltas)
 
 
@@ -130,10 +136,15 @@ def _check_lengths(count: int, **columns: Sequence[object] | None) -> None:
             raise ValueError(f"{len(column)} {name} given for {count} values; give one per value")
 
 
-def _encode_plain(values: Sequence[bytes]) -> bytes:
-    """Plain records by table look-ups only: the encoder's hot path, about 100 ns a record."""
-    table, heads, fixed = _VARINT, _PLAIN_HEAD, _PLAIN_FIXED
-    parts: list[bytes] = []
+def _encode_plain(values: Sequence[bytes], *, start: int = 0, first: bytes = b"") -> bytes:
+    """Plain records by table look-ups only: the encoder's hot path, about 100 ns a record.
+
+    Offset deltas begin at ``start``; ``first`` (records already encoded) goes before them.
+    """
+    table = _VARINT
+    heads = islice(_PLAIN_HEAD, start, None)
+    fixed = islice(_PLAIN_FIXED, start, None)
+    parts: list[bytes] = [first]
     extend = parts.extend
     # strict=False: the tables are longer than any batch that takes this path.
     for value, head, fixed_size in zip(values, heads, fixed, strict=False):
