@@ -242,11 +242,22 @@ class Transform(_Connector):
         self.config = config
 
     def apply(self, table: pa.Table) -> pa.Table:
+        """Record by record through ``apply_record``; reserved columns (``__*``) ride along."""
         import pyarrow as pa
 
-        rows = [self.apply_record(row) for row in table.to_pylist()]
-        kept = [row for row in rows if row is not None]
-        return pa.Table.from_pylist(kept) if kept else table.slice(0, 0)
+        from hub.arrow import dicts_to_table
+
+        reserved = [name for name in table.column_names if name.startswith("__")]
+        rows = table.drop_columns(reserved).to_pylist()
+        results = [self.apply_record(row) for row in rows]
+        kept = [i for i, row in enumerate(results) if row is not None]
+        if not kept:
+            return table.slice(0, 0)
+        out = dicts_to_table([row for row in results if row is not None])
+        carried = table.select(reserved).take(pa.array(kept, pa.int64()))
+        for name in reserved:
+            out = out.append_column(name, carried.column(name))
+        return out
 
     def apply_record(self, record: dict[str, Any]) -> dict[str, Any] | None:
         raise NotImplementedError(

@@ -9,7 +9,7 @@ from typing import Any
 
 
 def schema_path(name: str) -> str:
-    """Filesystem path (or URI-able resource path) of a shipped schema, e.g. ``topic.schema.json``."""
+    """Path of a shipped schema such as ``topic.schema.json`` (inside the installed package)."""
     return str(files(__name__) / name)
 
 

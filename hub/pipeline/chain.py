@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from hub.errors import ConfigError
 from hub.pipeline.spec import TransformSpec
 from hub.plugins import Registry
 from hub.sdk import Transform
@@ -82,6 +83,8 @@ def _run(step: _Step, table: pa.Table) -> pa.Table:
 def _apply_isolated(step: _Step, table: pa.Table) -> tuple[pa.Table, list[Failure]]:
     try:
         return _run(step, table), []
+    except ConfigError:  # the condition or config is wrong for this data: no row is to blame
+        raise
     except Exception as exc:
         rows = getattr(exc, "rows", None)
         if rows is None:

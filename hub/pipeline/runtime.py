@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from hub.connector_config import validate_config
 from hub.log.base import Log
@@ -65,8 +66,8 @@ class Runtime:
     # -- building ------------------------------------------------------------------------------
     def _build(self) -> None:
         for pipeline in self.pipelines:
-            for topic, config in pipeline.topics.items():
-                self.log.create_topic(topic, config, exist_ok=True)
+            for topic, topic_config in pipeline.topics.items():
+                self.log.create_topic(topic, topic_config, exist_ok=True)
             for source in pipeline.sources:
                 self.log.create_topic(source.topic, exist_ok=True)
                 if source.errors.dead_letter_topic:
@@ -229,7 +230,7 @@ def _close(close: Callable[[], None], status: TaskStatus) -> None:
             _report(status, exc)
 
 
-def _start_scheduler(tasks: list[SourceTask], run: Callable[[SourceTask], None]) -> object:
+def _start_scheduler(tasks: list[SourceTask], run: Callable[[SourceTask], None]) -> Any:
     """APScheduler 3 in the background: ``every`` as an interval, ``cron`` as a crontab."""
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.schedulers.background import BackgroundScheduler

@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from hub.errors import FatalError, RecordError
 from hub.log.base import Log
@@ -23,6 +23,7 @@ from hub.pipeline.spec import SinkSpec
 from hub.pipeline.status import State, TaskStatus
 from hub.sdk import Sink, SinkBatch, SinkContext
 from hub.store import Store
+from hub.transforms.errors import RowsFailed
 
 log = logging.getLogger(__name__)
 
@@ -190,15 +191,22 @@ class SinkTask:
         from hub.arrow import json_values_to_table, table_to_json_values
 
         rows = [i for i, value in enumerate(batch.values) if value is not None]
-        table = json_values_to_table([batch.values[i] for i in rows])
+        try:
+            table = json_values_to_table([cast(bytes, batch.values[i]) for i in rows])
+        except RowsFailed as exc:  # values that are not JSON objects
+            bad = [rows[i] for i in exc.rows]
+            offsets, values = [batch.offsets[i] for i in bad], [batch.values[i] for i in bad]
+            self._dead_letter(batch, offsets, values, "convert", exc)
+            rows = [i for i in rows if i not in set(bad)]
+            table = json_values_to_table([cast(bytes, batch.values[i]) for i in rows])
         table = table.append_column(_OFFSET_COLUMN, pa.array(rows, pa.int64()))
         table, failures = self.chain.apply(table)
         for failure in failures:
             offset = batch.offsets[rows[failure.row]]
             self._dead_letter(batch, [offset], [failure.value], "transform", failure.error)
         kept = table.column(_OFFSET_COLUMN).to_pylist()
-        values = table_to_json_values(table.drop_columns([_OFFSET_COLUMN]))
-        by_row = dict(zip(kept, values, strict=True))
+        encoded = table_to_json_values(table.drop_columns([_OFFSET_COLUMN]))
+        by_row = dict(zip(kept, encoded, strict=True))
         order = sorted(set(kept) | {i for i, v in enumerate(batch.values) if v is None})
         if not order:
             return None

@@ -1,12 +1,14 @@
 """A source task: poll, transform, append to the log, and checkpoint once durable.
 
-Exactly-once from a replayable source into the log works like Kafka's idempotent producer, in
-the log's own format: every batch a task appends carries the task's producer id and a sequence
-number in its RecordBatch header. The checkpoint (source offsets, last sequence, and where each
-partition's log ended) is written to the store only after the appended batches are fsynced. On
-restart, the task scans the log past those ends for its own later sequences — batches that
-landed but were not checkpointed — and replays the source from the checkpoint, skipping every
-portion that already landed. One fsync per checkpoint, no duplicates, no gaps.
+Exactly-once from a source into the log works like Kafka's idempotent producer, in the log's own
+format: every batch a task appends carries the task's producer id and a sequence number in its
+RecordBatch header, and its first record carries a ``hub.source`` header with the source
+offsets the batch reached and how many partitions it was split into. The checkpoint (source
+offsets, last sequence, and where each partition's log ended) is written to the store after the
+appended batches are fsynced. On restart, the task scans the log past those ends for its own
+later batches: complete ones move the offsets forward without appending anything again; a batch
+cut short between partitions (a crash in the middle of one source batch) is replayed from the
+source, skipping the portions that landed. One fsync per checkpoint, no duplicates, no gaps.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import time
 from collections import defaultdict
 from typing import Any
 
+import orjson
+
 from hub.errors import FatalError, LogError
 from hub.log.base import Log
 from hub.log.partitioner import partition_for_key
@@ -26,12 +30,14 @@ from hub.pipeline.deadletter import DeadLetters
 from hub.pipeline.retry import retrying
 from hub.pipeline.spec import SourceSpec
 from hub.pipeline.status import State, TaskStatus
+from hub.record import Headers
 from hub.sdk import Source, SourceBatch, SourceContext
 from hub.store import Store
 
 log = logging.getLogger(__name__)
 
 CHECKPOINT_INTERVAL_S = 1.0
+MARKER = "hub.source"  # header of each portion's first record: portions and offsets reached
 _SEQUENCE_SPACE = 1 << 31  # baseSequence is an int32
 
 
@@ -78,7 +84,8 @@ class SourceTask:
         # The last checkpoint as stored; its log ends ("topic/partition" -> offset) cover every
         # partition this task has appended to, so a restart knows where to look for its batches.
         self._saved: dict[str, Any] = {"sequence": 0, "offsets": {}, "log_ends": {}}
-        self._landed: dict[int, set[tuple[str, int]]] = {}  # sequences found past the checkpoint
+        self._landed: dict[int, set[tuple[str, int]]] = {}  # a batch cut short, to finish
+        self._offsets_after: dict[int, dict[str, Any]] = {}
         self._touched: set[tuple[str, int]] = set()
         self._last_checkpoint = time.monotonic()
         self._opened = False
@@ -93,8 +100,8 @@ class SourceTask:
         if own is not None:
             self._saved = own
             self._sequence = self._checkpointed = own["sequence"]
-            if self.source.replayable:
-                self._landed = self._find_landed()
+            self._recover_from_log()
+            offsets.update(self._saved["offsets"])
         self._offsets = offsets
         context = SourceContext(
             self.pipeline,
@@ -109,15 +116,36 @@ class SourceTask:
         self.status.state = State.RUNNING
         if self._landed:
             log.info(
-                "%s: batches %s landed in the log after the last checkpoint; replaying the "
-                "source from the checkpoint without appending them again",
+                "%s: batch %s landed in only some partitions before the task stopped; "
+                "replaying it from the source without appending those portions again",
                 self.status.name,
-                sorted(self._landed),
+                next(iter(self._landed)),
             )
 
-    def _find_landed(self) -> dict[int, set[tuple[str, int]]]:
-        """Our batches appended after the checkpoint: sequence -> partitions it landed in."""
-        landed: dict[int, set[tuple[str, int]]] = defaultdict(set)
+    def _recover_from_log(self) -> None:
+        """Take up batches that landed after the checkpoint (see the module docstring)."""
+        landed = self._find_landed()
+        for sequence in sorted(landed):
+            partitions, portions, offsets = landed[sequence]
+            if len(partitions) < portions:  # only the last batch can be cut short
+                self._landed = {sequence: partitions}
+                break
+            self._offsets_after[sequence] = offsets
+        for sequence in sorted(self._offsets_after):
+            self._saved["offsets"].update(self._offsets_after.pop(sequence))
+            self._sequence = sequence
+        if self._sequence != self._checkpointed:
+            log.info(
+                "%s: batches %d..%d had landed in the log after the last checkpoint; "
+                "continuing after them",
+                self.status.name,
+                self._checkpointed + 1,
+                self._sequence,
+            )
+
+    def _find_landed(self) -> dict[int, tuple[set[tuple[str, int]], int, dict[str, Any]]]:
+        """Our batches past the checkpoint: sequence -> (partitions, portions, source offsets)."""
+        landed: dict[int, tuple[set[tuple[str, int]], int, dict[str, Any]]] = {}
         for name, start in self._saved["log_ends"].items():
             topic, _, number = name.rpartition("/")
             partition = int(number)
@@ -131,10 +159,20 @@ class SourceTask:
                 if not batches:
                     break
                 for batch in batches:
-                    if batch.producer_id == self.producer_id:
-                        landed[self._unwrap(batch.base_sequence)].add((topic, partition))
                     position = batch.next_offset
-        return {seq: parts for seq, parts in landed.items() if seq > self._checkpointed}
+                    if batch.producer_id != self.producer_id:
+                        continue
+                    marker = dict(batch.columns().headers[0]).get(MARKER)
+                    if marker is None:
+                        continue
+                    info = orjson.loads(marker)
+                    sequence = self._unwrap(batch.base_sequence)
+                    if sequence > self._checkpointed:
+                        entry = landed.setdefault(
+                            sequence, (set(), info["portions"], info["offsets"])
+                        )
+                        entry[0].add((topic, partition))
+        return landed
 
     def _unwrap(self, stored: int) -> int:
         """A stored int32 sequence back to the running sequence near the checkpoint's."""
@@ -179,12 +217,12 @@ class SourceTask:
             self._dead_letter(
                 [f.value for f in failures], "transform", [f.error for f in failures], None
             )
-        table, keys, topics = split_reserved(table)
+        table, keys, topics = split_reserved(table, default_topic=self.spec.topic)
         if keys is None and self.spec.key:
             keys = keys_from_column(table, self.spec.key)
         values = table_to_json_values(table)
         self._sequence += 1
-        appended = self._append(values, keys, topics)
+        appended = self._append(values, keys, topics, batch.offsets)
         self._offsets.update(batch.offsets)
         self.status.add(records=appended)
 
@@ -193,12 +231,15 @@ class SourceTask:
         values: list[bytes],
         keys: list[bytes | None] | None,
         topics: list[str] | None,
+        offsets: Any,
     ) -> int:
         """Append one source batch, portion by portion, skipping portions that already landed."""
         sequence = self._sequence
         landed = self._landed.pop(sequence, set())
+        portions = self._portions(values, keys, topics)
+        marker = orjson.dumps({"portions": len(portions), "offsets": offsets})
         appended = 0
-        for (topic, partition), rows in self._portions(values, keys, topics).items():
+        for (topic, partition), rows in portions.items():
             self._remember(topic, partition)
             self._touched.add((topic, partition))
             if (topic, partition) in landed:
@@ -206,11 +247,13 @@ class SourceTask:
                 continue
             portion = values if rows is None else [values[i] for i in rows]
             portion_keys = keys if rows is None or keys is None else [keys[i] for i in rows]
+            headers: list[Headers] = [((MARKER, marker),)] + [()] * (len(portion) - 1)
             self.log.append_batch(
                 topic,
                 partition,
                 portion,
                 keys=portion_keys,
+                headers=headers,
                 producer_id=self.producer_id,
                 base_sequence=sequence % _SEQUENCE_SPACE,
             )
