@@ -34,7 +34,7 @@ sinks:
     type: file
     topics: [rows]
     config: {{path: {root}/out, format: jsonl}}
-    batch: {{max_records: 1000000, max_bytes: 256MiB, linger: 1s}}
+    batch: {{max_records: 100000, max_bytes: 64MiB, linger: 1s}}
 """
 
 

@@ -35,6 +35,8 @@ def run(hub: HubContext, files: tuple[Path, ...], once: bool) -> None:
         runtime = Runtime(pipelines, log, store)
         with stop_on_signals(runtime.stop), progress(lambda: runtime.statuses, err):
             result = runtime.run(once=once)
+    if not err.is_terminal:  # a log file or a pipe: no terminal width to fit, keep names whole
+        err.width = max(err.width, 160)
     err.print(status_table(result.statuses, title="hub run: summary"))
     if result.failed:
         names = ", ".join(f"{s.kind} {s.name}" for s in result.failed)

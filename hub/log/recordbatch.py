@@ -428,27 +428,14 @@ class RecordBatch:
     def columns(self) -> RecordColumns:
         """Every record's offset, timestamp, key, value and headers, decoded in one pass."""
         self._check_uncompressed()
-        values = self._plain_values()
-        if values is None:
-            columns = self._decode()
-        else:
-            count = len(values)
-            columns = RecordColumns(
-                list(range(self.base_offset, self.base_offset + count)),
-                [self.base_timestamp] * count,
-                [None] * count,
-                values,
-                [()] * count,
-            )
+        columns = self._plain_columns() or self._decode()
         if self.attributes & TIMESTAMP_TYPE_LOG_APPEND:
             columns.timestamps = [self.max_timestamp] * len(columns.timestamps)
         return columns
 
     def values(self) -> list[bytes | None]:
-        """The records' values only: plain batches skip building the other columns."""
-        self._check_uncompressed()
-        values = self._plain_values()
-        return self._decode().values if values is None else values
+        """The records' values only."""
+        return self.columns().values
 
     def records(self, topic: str | None = None, partition: int | None = None) -> list[Record]:
         """The batch's records as ``Record`` objects (control batches hold none)."""
@@ -473,11 +460,13 @@ class RecordBatch:
                 "supported yet"
             )
 
-    def _plain_values(self) -> list[bytes | None] | None:
-        """The values if this is a plain batch (keyless, no headers, one timestamp), else None.
+    def _plain_columns(self) -> RecordColumns | None:
+        """The columns if this is a plain batch, else None.
 
-        The loop trusts the plain layout to find each value from the record's length alone,
-        then re-encoding the values and comparing bytes proves every field it skipped.
+        Plain: one timestamp, dense offsets, and every record keyless without headers, except
+        perhaps the first (the runtime's source marker), which is decoded on its own. The loop
+        trusts the plain layout to find each value from the record's length alone; re-encoding
+        the values and comparing bytes then proves every field it skipped.
         """
         data, count = self.data, self.record_count
         if (
@@ -486,31 +475,54 @@ class RecordBatch:
             or self.max_timestamp != self.base_timestamp
         ):
             return None
-        values: list[bytes | None] = []
-        append = values.append
-        size_by_span = _SIZE_BY_SPAN
-        pos = HEADER_SIZE
         try:
-            # A key or headers in the first record rule the batch out before the loop.
-            length, first = _read_varint(data, pos)
-            if not data.startswith(_PLAIN_HEAD[0], first) or data[first + length - 1]:
-                return None
-            for fixed in _PLAIN_FIXED[:count]:
-                byte = data[pos]
-                if byte < 0x80:
-                    pos += 1
-                    end = pos + (byte >> 1)
-                else:  # two bytes; a longer varint fails the check below
-                    pos += 2
-                    end = pos + ((byte - 0x80 + (data[pos - 1] << 7)) >> 1)
-                append(data[end - 1 - size_by_span[end - pos - fixed] : end - 1])
-                pos = end
-            encoded = _encode_plain(cast("list[bytes]", values))
-        except (IndexError, ValueError):  # not plain; the general decoder says why
+            length, first = _read_varint(data, HEADER_SIZE)
+            if data.startswith(_PLAIN_HEAD[0], first) and not data[first + length - 1]:
+                head, start, pos = None, 0, HEADER_SIZE
+            else:
+                head = _decode_records(data[: first + length], 1, self.base_offset, 0)
+                if head.offsets[0] != self.base_offset or head.timestamps[0] != 0:
+                    return None
+                start, pos = 1, first + length
+            values = _plain_values(data, pos, start, count)
+        except (IndexError, ValueError, CorruptLogError):  # not plain; the general decoder says why
             return None
-        if len(data) == HEADER_SIZE + len(encoded) and data.endswith(encoded):
-            return values
-        return None
+        if values is None:
+            return None
+        keys: list[bytes | None] = [None] * count
+        headers: list[Headers] = [()] * count
+        if head is not None:
+            keys[0], headers[0] = head.keys[0], head.headers[0]
+            values.insert(0, head.values[0])
+        return RecordColumns(
+            list(range(self.base_offset, self.base_offset + count)),
+            [self.base_timestamp] * count,
+            keys,
+            values,
+            headers,
+        )
+
+
+def _plain_values(data: bytes, pos: int, start: int, count: int) -> list[bytes | None] | None:
+    """Values of plain records ``start``..``count - 1`` laid out from ``pos`` to the end."""
+    values: list[bytes | None] = []
+    append = values.append
+    size_by_span = _SIZE_BY_SPAN
+    begin = pos
+    for fixed in _PLAIN_FIXED[start:count]:
+        byte = data[pos]
+        if byte < 0x80:
+            pos += 1
+            end = pos + (byte >> 1)
+        else:  # two bytes; a longer varint fails the check below
+            pos += 2
+            end = pos + ((byte - 0x80 + (data[pos - 1] << 7)) >> 1)
+        append(data[end - 1 - size_by_span[end - pos - fixed] : end - 1])
+        pos = end
+    encoded = _encode_plain(cast("list[bytes]", values), start=start)
+    if len(data) == begin + len(encoded) and data.endswith(encoded):
+        return values
+    return None
 
 
 def _decode_records(

@@ -23,8 +23,7 @@ def status_table(statuses: Sequence[TaskStatus], *, title: str | None = None) ->
     """One row per task: state, records, rate, lag (sinks), dead-lettered, error."""
     table = Table(title=title, show_edge=False, pad_edge=False)
     for column, justify in (
-        ("pipeline", "left"),
-        ("connector", "left"),
+        ("task", "left"),
         ("kind", "left"),
         ("state", "left"),
         ("records", "right"),
@@ -33,11 +32,10 @@ def status_table(statuses: Sequence[TaskStatus], *, title: str | None = None) ->
         ("dead-lettered", "right"),
         ("error", "left"),
     ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        table.add_column(column, justify=justify, no_wrap=column != "error")  # type: ignore[arg-type]
     for s in statuses:
         table.add_row(
-            s.pipeline,
-            s.name,
+            f"{s.pipeline}/{s.name}",
             s.kind,
             s.state.value,
             f"{s.records:,}",

@@ -28,6 +28,7 @@ from hub.transforms.errors import RowsFailed
 log = logging.getLogger(__name__)
 
 TopicPartition = tuple[str, int]
+FETCH_MAX_BYTES = 1 << 20  # per read: batches of a flush interval arrive in several reads
 _OFFSET_COLUMN = "__hub_offset"
 
 
@@ -152,7 +153,8 @@ class SinkTask:
     def _read_partition(self, tp: TopicPartition) -> bool:
         topic, partition = tp
         position = self.positions[tp]
-        batches = self.log.fetch(topic, partition, position, max_bytes=self.spec.batch.max_bytes)
+        fetch_bytes = min(self.spec.batch.max_bytes, FETCH_MAX_BYTES)
+        batches = self.log.fetch(topic, partition, position, max_bytes=fetch_bytes)
         if not batches:
             return False
         for batch in batches:
