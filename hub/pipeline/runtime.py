@@ -19,9 +19,10 @@ from hub.log.base import Log
 from hub.pipeline.chain import TransformChain
 from hub.pipeline.sink_task import SinkTask
 from hub.pipeline.source_task import SourceTask
-from hub.pipeline.spec import PipelineSpec
+from hub.pipeline.spec import PipelineSpec, SinkSpec, SourceSpec
 from hub.pipeline.status import State, TaskStatus
-from hub.plugins import Registry, registry
+from hub.pipeline.task import TaskEnv
+from hub.plugins import Kind, Registry, registry
 from hub.store import Store
 
 log = logging.getLogger(__name__)
@@ -66,49 +67,36 @@ class Runtime:
     # -- building ------------------------------------------------------------------------------
     def _build(self) -> None:
         for pipeline in self.pipelines:
+            env = TaskEnv(pipeline.name, self.log, self.store, self.stop)
             for topic, topic_config in pipeline.topics.items():
                 self.log.create_topic(topic, topic_config, exist_ok=True)
             for source in pipeline.sources:
-                self.log.create_topic(source.topic, exist_ok=True)
-                if source.errors.dead_letter_topic:
-                    self.log.create_topic(source.errors.dead_letter_topic, exist_ok=True)
-                info = self.plugins.get("source", source.type)
-                config = validate_config(info.cls, source.config, where=f"source {source.name!r}")
-                for task in range(source.tasks):
-                    self.sources.append(
-                        SourceTask(
-                            pipeline.name,
-                            source,
-                            task,
-                            info.cls(),
-                            config,
-                            self.log,
-                            self.store,
-                            TransformChain(source.transforms, self.plugins),
-                            self.stop,
-                        )
-                    )
+                self._create_topics(source.topic, source.errors.dead_letter_topic)
+                cls, config, chain = self._parts("source", source)
+                self.sources += [
+                    SourceTask(env, source, task, cls(), config, chain(task))
+                    for task in range(source.tasks)
+                ]
             for sink in pipeline.sinks:
-                for topic in sink.topics:
-                    self.log.create_topic(topic, exist_ok=True)
-                if sink.errors.dead_letter_topic:
-                    self.log.create_topic(sink.errors.dead_letter_topic, exist_ok=True)
-                info = self.plugins.get("sink", sink.type)
-                config = validate_config(info.cls, sink.config, where=f"sink {sink.name!r}")
-                for task in range(sink.tasks):
-                    self.sinks.append(
-                        SinkTask(
-                            pipeline.name,
-                            sink,
-                            task,
-                            info.cls(),
-                            config,
-                            self.log,
-                            self.store,
-                            TransformChain(sink.transforms, self.plugins),
-                            self.stop,
-                        )
-                    )
+                self._create_topics(*sink.topics, sink.errors.dead_letter_topic)
+                cls, config, chain = self._parts("sink", sink)
+                self.sinks += [
+                    SinkTask(env, sink, task, cls(), config, chain(task))
+                    for task in range(sink.tasks)
+                ]
+
+    def _create_topics(self, *topics: str | None) -> None:
+        for topic in topics:
+            if topic:
+                self.log.create_topic(topic, exist_ok=True)
+
+    def _parts(
+        self, kind: Kind, spec: SourceSpec | SinkSpec
+    ) -> tuple[Any, dict[str, Any], Callable[[int], TransformChain]]:
+        """The connector class, its validated config, and a transform chain per task."""
+        cls = self.plugins.get(kind, spec.type).cls
+        config = validate_config(cls, spec.config, where=f"{kind} {spec.name!r}")
+        return cls, config, lambda _task: TransformChain(spec.transforms, self.plugins)
 
     # -- running -------------------------------------------------------------------------------
     def run(self, *, once: bool = False) -> RunResult:

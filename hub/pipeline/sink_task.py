@@ -8,21 +8,17 @@ so every record is delivered at least once. A sink that stores its offsets with 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Sequence
 from typing import Any, cast
 
 from hub.errors import FatalError, RecordError
-from hub.log.base import Log
 from hub.log.recordbatch import RecordBatch
 from hub.pipeline.chain import TransformChain
-from hub.pipeline.deadletter import DeadLetters
-from hub.pipeline.retry import retrying
 from hub.pipeline.spec import SinkSpec
-from hub.pipeline.status import State, TaskStatus
+from hub.pipeline.status import State
+from hub.pipeline.task import Task, TaskEnv
 from hub.sdk import Sink, SinkBatch, SinkContext
-from hub.store import Store
 from hub.transforms.errors import RowsFailed
 
 log = logging.getLogger(__name__)
@@ -37,36 +33,23 @@ def assign(partitions: list[TopicPartition], task: int, tasks: int) -> list[Topi
     return sorted(partitions)[task::tasks]
 
 
-class SinkTask:
+class SinkTask(Task):
     """One task of one sink connector; driven by one thread."""
+
+    kind = "sink"
 
     def __init__(
         self,
-        pipeline: str,
+        env: TaskEnv,
         spec: SinkSpec,
         task: int,
         sink: Sink,
         config: dict[str, Any],
-        log_: Log,
-        store: Store,
         chain: TransformChain,
-        stop: threading.Event,
     ) -> None:
-        self.pipeline = pipeline
-        self.spec = spec
-        self.task = task
+        super().__init__(env, spec, task, config, chain)
+        self.spec: SinkSpec = spec
         self.sink = sink
-        self.config = config
-        self.log = log_
-        self.store = store
-        self.chain = chain
-        self.stop = stop
-        self.status = TaskStatus(pipeline, spec.name, "sink", task)
-        self.dead_letters = (
-            DeadLetters(log_, spec.errors.dead_letter_topic, pipeline, spec.name)
-            if spec.errors.dead_letter_topic
-            else None
-        )
         self.partitions: list[TopicPartition] = []
         self.positions: dict[TopicPartition, int] = {}
         self.targets: dict[TopicPartition, int] | None = None
@@ -266,15 +249,6 @@ class SinkTask:
         )
 
     # -- errors --------------------------------------------------------------------------------
-    def _retry(self, action: Any, what: str) -> Any:
-        return retrying(
-            action,
-            what=f"sink {self.spec.name!r} task {self.task}: {what}",
-            timeout_ms=self.spec.errors.retry_timeout_ms,
-            max_backoff_ms=self.spec.errors.max_backoff_ms,
-            stop=self.stop,
-        )
-
     def _dead_letter(
         self,
         batch: SinkBatch,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 import time
 from collections import defaultdict
 from typing import Any
@@ -23,16 +22,13 @@ from typing import Any
 import orjson
 
 from hub.errors import FatalError, LogError
-from hub.log.base import Log
 from hub.log.partitioner import partition_for_key
 from hub.pipeline.chain import TransformChain
-from hub.pipeline.deadletter import DeadLetters
-from hub.pipeline.retry import retrying
 from hub.pipeline.spec import SourceSpec
-from hub.pipeline.status import State, TaskStatus
+from hub.pipeline.status import State
+from hub.pipeline.task import Task, TaskEnv
 from hub.record import Headers
 from hub.sdk import Source, SourceBatch, SourceContext
-from hub.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -47,37 +43,24 @@ def producer_id(pipeline: str, connector: str, task: int) -> int:
     return int.from_bytes(digest, "big") >> 1
 
 
-class SourceTask:
+class SourceTask(Task):
     """One task of one source connector; driven by one thread at a time."""
+
+    kind = "source"
 
     def __init__(
         self,
-        pipeline: str,
+        env: TaskEnv,
         spec: SourceSpec,
         task: int,
         source: Source,
         config: dict[str, Any],
-        log_: Log,
-        store: Store,
         chain: TransformChain,
-        stop: threading.Event,
     ) -> None:
-        self.pipeline = pipeline
-        self.spec = spec
-        self.task = task
+        super().__init__(env, spec, task, config, chain)
+        self.spec: SourceSpec = spec
         self.source = source
-        self.config = config
-        self.log = log_
-        self.store = store
-        self.chain = chain
-        self.stop = stop
-        self.status = TaskStatus(pipeline, spec.name, "source", task)
-        self.producer_id = producer_id(pipeline, spec.name, task)
-        self.dead_letters = (
-            DeadLetters(log_, spec.errors.dead_letter_topic, pipeline, spec.name)
-            if spec.errors.dead_letter_topic
-            else None
-        )
+        self.producer_id = producer_id(env.pipeline, spec.name, task)
         self._offsets: dict[str, Any] = {}
         self._sequence = 0  # the last sequence appended
         self._checkpointed = 0  # the last sequence checkpointed
@@ -323,15 +306,6 @@ class SourceTask:
         self._last_checkpoint = time.monotonic()
 
     # -- errors --------------------------------------------------------------------------------
-    def _retry(self, action: Any, what: str) -> Any:
-        return retrying(
-            action,
-            what=f"source {self.spec.name!r} task {self.task}: {what}",
-            timeout_ms=self.spec.errors.retry_timeout_ms,
-            max_backoff_ms=self.spec.errors.max_backoff_ms,
-            stop=self.stop,
-        )
-
     def _dead_letter(
         self,
         values: list[bytes],

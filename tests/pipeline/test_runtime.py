@@ -17,6 +17,7 @@ from hub.pipeline.sink_task import assign
 from hub.pipeline.source_task import SourceTask, producer_id
 from hub.pipeline.spec import ErrorPolicy, PipelineSpec, Schedule, SinkSpec, SourceSpec
 from hub.pipeline.status import State
+from hub.pipeline.task import TaskEnv
 from hub.plugins import Registry
 from hub.store import Store
 from hub.testing import MemorySink, plugin_registry
@@ -128,16 +129,13 @@ def test_a_source_killed_before_its_checkpoint_appends_nothing_twice(
 
     with LocalLog(data_dir) as log, Store.open(None, data_dir) as store:
         log.create_topic("t", spec.topics["t"])
-        first = SourceTask(
-            "p", source_spec, 0, info.cls(), config, log, store, TransformChain((), plugins), stop
-        )
+        env = TaskEnv("p", log, store, stop)
+        first = SourceTask(env, source_spec, 0, info.cls(), config, TransformChain((), plugins))
         first.open()
         assert first.poll_once()
         assert first.poll_once()  # 200 records appended, never checkpointed
         # "killed": no checkpoint, no close. A new task resumes from the store.
-        second = SourceTask(
-            "p", source_spec, 0, info.cls(), config, log, store, TransformChain((), plugins), stop
-        )
+        second = SourceTask(env, source_spec, 0, info.cls(), config, TransformChain((), plugins))
         second.open()
         while second.poll_once():
             pass
