@@ -16,6 +16,24 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from hub.record import Headers, Record
+from hub.units import parse_duration_ms, parse_size  # for configs' "30s" and "4MiB" strings
+
+__all__ = [
+    "BatchFormat",
+    "KEY_COLUMN",
+    "TOPIC_COLUMN",
+    "FailedRecord",
+    "Sink",
+    "SinkBatch",
+    "SinkContext",
+    "Source",
+    "SourceBatch",
+    "SourceContext",
+    "SourceOffset",
+    "Transform",
+    "parse_duration_ms",
+    "parse_size",
+]
 
 if TYPE_CHECKING:
     import pyarrow as pa

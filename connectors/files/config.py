@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from hub.errors import ConfigError
-from hub.units import parse_duration_ms, parse_size
+from hub.sdk import parse_duration_ms, parse_size
 
 COLUMN_TYPES = ("string", "integer", "number", "boolean", "timestamp", "date")
 """Type names accepted in ``columns``: JSON Schema's, plus the two temporal types CSV needs."""

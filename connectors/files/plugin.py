@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from connectors.files.sink import FileSink
 from connectors.files.source import FileSource
-from hub.hookspecs import hookimpl
+from hub import hookimpl
 from hub.sdk import Sink, Source
 
 

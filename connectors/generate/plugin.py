@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from connectors.generate.source import GenerateSource
-from hub.hookspecs import hookimpl
+from hub import hookimpl
 from hub.sdk import Source
 
 

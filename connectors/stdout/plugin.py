@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from connectors.stdout.sink import StdoutSink
-from hub.hookspecs import hookimpl
+from hub import hookimpl
 from hub.sdk import Sink
 
 
