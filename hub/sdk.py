@@ -19,9 +19,9 @@ from hub.record import Headers, Record
 from hub.units import parse_duration_ms, parse_size  # for configs' "30s" and "4MiB" strings
 
 __all__ = [
-    "BatchFormat",
     "KEY_COLUMN",
     "TOPIC_COLUMN",
+    "BatchFormat",
     "FailedRecord",
     "Sink",
     "SinkBatch",
