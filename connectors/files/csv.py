@@ -104,12 +104,18 @@ class CsvFormat:
             encoding=self.encoding,
             block_size=1 << 20,
         )
-        return pacsv.read_csv(
+        table = pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(block)),
             read_options=read_options,
             parse_options=self._parse,
             convert_options=self._convert,
         )
+        for i, type_ in enumerate(table.schema.types):
+            # Inference falls back to binary for text that is not valid in the encoding: every
+            # value of the block would leave as base64. Fail, so that the rows at fault are found.
+            if pa.types.is_binary(type_):
+                raise pa.ArrowInvalid(f"In CSV column #{i}: invalid {self.encoding} text")
+        return table
 
     def _salvage(
         self, cursor: FileCursor, block: memoryview, position: int
