@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hub.log.base import Log
-from hub.record import Record
+from hub.record import Headers, Record
 from hub.secrets import redact
 
 
@@ -30,6 +30,21 @@ class DeadLetters:
         """One record per failed input; ``positions`` add ``hub.original.<name>`` headers each."""
         if not values:
             return
+        headers = self.headers(len(values), stage=stage, error=error, positions=positions)
+        records = [
+            Record(value, keys[i] if keys else None, headers[i]) for i, value in enumerate(values)
+        ]
+        self.log.append(self.topic, records)
+
+    def headers(
+        self,
+        count: int,
+        *,
+        stage: str,
+        error: BaseException | str,
+        positions: Sequence[Mapping[str, Any]] | None = None,
+    ) -> list[Headers]:
+        """The ``hub.*`` headers of ``count`` failed records (for callers that append them)."""
         if isinstance(error, BaseException):
             error_class, message = type(error).__name__, str(error)
         else:
@@ -41,13 +56,11 @@ class DeadLetters:
             ("hub.error.class", error_class.encode()),
             ("hub.error.message", message.encode()),
         )
-        records = []
-        for i, value in enumerate(values):
-            origin = positions[i] if positions else {}
-            headers = common + tuple(
-                (f"hub.original.{name}", str(origin_value).encode())
-                for name, origin_value in origin.items()
+        return [
+            common
+            + tuple(
+                (f"hub.original.{name}", str(value).encode())
+                for name, value in (positions[i] if positions else {}).items()
             )
-            key = keys[i] if keys else None
-            records.append(Record(value, key, headers))
-        self.log.append(self.topic, records)
+            for i in range(count)
+        ]

@@ -17,6 +17,7 @@ import hashlib
 import logging
 import time
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -187,8 +188,10 @@ class SourceTask(Task):
     def _process(self, batch: SourceBatch) -> None:
         from hub.arrow import keys_from_column, split_reserved, table_to_json_values, to_table
 
+        dead = _DeadPortion()
         if batch.failed:
             self._dead_letter(
+                dead,
                 [f.raw for f in batch.failed],
                 "poll",
                 [f.error for f in batch.failed],
@@ -198,16 +201,16 @@ class SourceTask(Task):
         table, failures = self.chain.apply(table)
         if failures:
             self._dead_letter(
-                [f.value for f in failures], "transform", [f.error for f in failures], None
+                dead, [f.value for f in failures], "transform", [f.error for f in failures], None
             )
         table, keys, topics = split_reserved(table, default_topic=self.spec.topic)
         if keys is None and self.spec.key:
             keys = keys_from_column(table, self.spec.key)
         values = table_to_json_values(table)
         self._sequence += 1
-        appended = self._append(values, keys, topics, batch.offsets)
+        appended = self._append(values, keys, topics, batch.offsets, dead)
         self._offsets.update(batch.offsets)
-        self.status.add(records=appended)
+        self.status.add(records=appended, dead_lettered=len(dead.values))
 
     def _append(
         self,
@@ -215,31 +218,25 @@ class SourceTask(Task):
         keys: list[bytes | None] | None,
         topics: list[str] | None,
         offsets: Any,
+        dead: _DeadPortion,
     ) -> int:
-        """Append one source batch, portion by portion, skipping portions that already landed."""
+        """Append one source batch, portion by portion, skipping portions that already landed.
+
+        Dead letters are one more portion of the batch, so they too land exactly once.
+        """
         sequence = self._sequence
         landed = self._landed.pop(sequence, set())
         portions = self._portions(values, keys, topics)
-        marker = orjson.dumps({"portions": len(portions), "offsets": offsets})
+        dead_target = self._dead_target() if dead.values else None
+        count = len(portions) + (dead_target is not None)
+        marker = (MARKER, orjson.dumps({"portions": count, "offsets": offsets}))
+        if dead_target is not None:
+            self._append_portion(dead_target, dead.values, None, dead.headers, marker, landed)
         appended = 0
         for (topic, partition), rows in portions.items():
-            self._remember(topic, partition)
-            self._touched.add((topic, partition))
-            if (topic, partition) in landed:
-                landed.discard((topic, partition))
-                continue
             portion = values if rows is None else [values[i] for i in rows]
             portion_keys = keys if rows is None or keys is None else [keys[i] for i in rows]
-            headers: list[Headers] = [((MARKER, marker),)] + [()] * (len(portion) - 1)
-            self.log.append_batch(
-                topic,
-                partition,
-                portion,
-                keys=portion_keys,
-                headers=headers,
-                producer_id=self.producer_id,
-                base_sequence=sequence % _SEQUENCE_SPACE,
-            )
+            self._append_portion((topic, partition), portion, portion_keys, None, marker, landed)
             appended += len(portion)
         if landed:
             log.error(
@@ -250,6 +247,40 @@ class SourceTask(Task):
                 sorted(landed),
             )
         return appended
+
+    def _append_portion(
+        self,
+        target: tuple[str, int],
+        values: list[bytes],
+        keys: list[bytes | None] | None,
+        headers: list[Headers] | None,
+        marker: tuple[str, bytes],
+        landed: set[tuple[str, int]],
+    ) -> None:
+        """One portion: a batch stamped with our producer id and sequence, marker in front."""
+        topic, partition = target
+        self._remember(topic, partition)
+        self._touched.add(target)
+        if target in landed:
+            landed.discard(target)
+            return
+        stamped: list[Headers] = [()] * len(values) if headers is None else list(headers)
+        stamped[0] = (*stamped[0], marker)
+        self.log.append_batch(
+            topic,
+            partition,
+            values,
+            keys=keys,
+            headers=stamped,
+            producer_id=self.producer_id,
+            base_sequence=self._sequence % _SEQUENCE_SPACE,
+        )
+
+    def _dead_target(self) -> tuple[str, int]:
+        """Where this batch's dead letters go: a partition of the dead-letter topic."""
+        assert self.dead_letters is not None
+        topic = self.dead_letters.topic
+        return topic, (self._sequence + self.task) % self.log.partitions(topic)
 
     def _portions(
         self,
@@ -308,6 +339,7 @@ class SourceTask(Task):
     # -- errors --------------------------------------------------------------------------------
     def _dead_letter(
         self,
+        dead: _DeadPortion,
         values: list[bytes],
         stage: str,
         errors: list[str],
@@ -320,10 +352,15 @@ class SourceTask(Task):
                 "failed records to a dead-letter topic instead of stopping"
             )
         for i, value in enumerate(values):
-            self.dead_letters.send(
-                [value],
-                stage=stage,
-                error=errors[i],
-                positions=[positions[i]] if positions else None,
+            dead.values.append(value)
+            dead.headers += self.dead_letters.headers(
+                1, stage=stage, error=errors[i], positions=[positions[i]] if positions else None
             )
-        self.status.add(dead_lettered=len(values))
+
+
+@dataclass(slots=True)
+class _DeadPortion:
+    """The dead letters of one source batch, appended with it."""
+
+    values: list[bytes] = field(default_factory=list)
+    headers: list[Headers] = field(default_factory=list)

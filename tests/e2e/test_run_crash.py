@@ -161,13 +161,6 @@ def wait_for_file(directory: Path, pattern: str, process: subprocess.Popen[bytes
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="bug: dead letters are appended without the batch's producer id and marker, so a "
-    "restart cannot tell they landed; a batch whose rows all fail appends nothing else, and a "
-    "kill before the next checkpoint (every 1 s) replays it and sends its dead letters again "
-    "(hub/pipeline/source_task.py: _process, _dead_letter)",
-    strict=False,
-)
 def test_dead_letters_are_not_sent_twice_after_a_kill(hub: HubCommand, workdir: Path) -> None:
     bad = 5_000
     lines = [f"{i},broken" for i in range(bad)]
