@@ -17,6 +17,8 @@ import hashlib
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +29,7 @@ from hub.log.partitioner import partition_for_key
 from hub.pipeline.chain import TransformChain
 from hub.pipeline.spec import SourceSpec
 from hub.pipeline.status import State
-from hub.pipeline.task import Task, TaskEnv
+from hub.pipeline.task import T, Task, TaskEnv
 from hub.record import Headers
 from hub.sdk import Source, SourceBatch, SourceContext
 
@@ -73,6 +75,8 @@ class SourceTask(Task):
         self._touched: set[tuple[str, int]] = set()
         self._last_checkpoint = time.monotonic()
         self._opened = False
+        self._connector: ThreadPoolExecutor | None = None
+        self._next: Future[_Prepared | None] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
     def open(self) -> None:
@@ -95,7 +99,10 @@ class SourceTask(Task):
             dict(offsets),
             logging.getLogger(f"hub.connector.{self.spec.name}"),
         )
-        self._retry(lambda: self.source.open(self.config, context), "open")
+        self._connector = ThreadPoolExecutor(1, thread_name_prefix=f"source-{self.status.name}")
+        self._on_connector(
+            lambda: self._retry(lambda: self.source.open(self.config, context), "open")
+        )
         self._opened = True
         self.status.state = State.RUNNING
         if self._landed:
@@ -167,25 +174,56 @@ class SourceTask(Task):
     def close(self) -> None:
         try:
             if self._opened:
+                self._discard_prefetch()
                 self.checkpoint()
         finally:
             if self._opened:
-                self.source.close()
                 self._opened = False
+                self._on_connector(self.source.close)
+            if self._connector is not None:
+                self._connector.shutdown()
+
+    def _on_connector(self, action: Callable[[], T]) -> T:
+        """Run ``action`` on the connector's own thread: a source lives on one thread."""
+        assert self._connector is not None
+        return self._connector.submit(action).result()
+
+    def _discard_prefetch(self) -> None:
+        """Wait for a batch prepared ahead and drop it: the checkpoint does not cover it."""
+        if self._next is not None:
+            self._next.exception()
+            self._next = None
 
     # -- the work ------------------------------------------------------------------------------
     def poll_once(self) -> bool:
-        """One poll, appended; return False when the source is caught up."""
-        batch = self._retry(self.source.poll, "poll")
-        if batch is None:
+        """One poll, appended; return False when the source is caught up.
+
+        While a batch is appended, the next one is polled, transformed and encoded on the
+        connector's thread: Arrow and file reads release the GIL, so the two overlap.
+        """
+        assert self._connector is not None
+        future = self._next or self._connector.submit(self._prepare)
+        self._next = None
+        prepared = future.result()
+        if prepared is None:
             self.checkpoint()
             return False
-        self._process(batch)
+        self._next = self._connector.submit(self._prepare)
+        self._append_prepared(prepared)
         if time.monotonic() - self._last_checkpoint >= CHECKPOINT_INTERVAL_S:
             self.checkpoint()
         return True
 
+    def _prepare(self) -> _Prepared | None:
+        """Poll and turn the batch into log values (on the connector's thread)."""
+        batch = self._retry(self.source.poll, "poll")
+        return None if batch is None else self._convert(batch)
+
     def _process(self, batch: SourceBatch) -> None:
+        """Convert and append one batch, on the calling thread (tests drive this directly)."""
+        self._append_prepared(self._convert(batch))
+
+    def _convert(self, batch: SourceBatch) -> _Prepared:
         from hub.arrow import keys_from_column, split_reserved, table_to_json_values, to_table
 
         dead = _DeadPortion()
@@ -206,11 +244,15 @@ class SourceTask(Task):
         table, keys, topics = split_reserved(table, default_topic=self.spec.topic)
         if keys is None and self.spec.key:
             keys = keys_from_column(table, self.spec.key)
-        values = table_to_json_values(table)
+        return _Prepared(table_to_json_values(table), keys, topics, batch.offsets, dead)
+
+    def _append_prepared(self, prepared: _Prepared) -> None:
         self._sequence += 1
-        appended = self._append(values, keys, topics, batch.offsets, dead)
-        self._offsets.update(batch.offsets)
-        self.status.add(records=appended, dead_lettered=len(dead.values))
+        appended = self._append(
+            prepared.values, prepared.keys, prepared.topics, prepared.offsets, prepared.dead
+        )
+        self._offsets.update(prepared.offsets)
+        self.status.add(records=appended, dead_lettered=len(prepared.dead.values))
 
     def _append(
         self,
@@ -356,6 +398,17 @@ class SourceTask(Task):
             dead.headers += self.dead_letters.headers(
                 1, stage=stage, error=errors[i], positions=[positions[i]] if positions else None
             )
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A polled batch made ready for the log: JSON values, keys, topics, offsets, dead letters."""
+
+    values: list[bytes]
+    keys: list[bytes | None] | None
+    topics: list[str] | None
+    offsets: Any
+    dead: _DeadPortion
 
 
 @dataclass(slots=True)
