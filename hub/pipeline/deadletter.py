@@ -26,15 +26,18 @@ class DeadLetters:
         error: BaseException | str,
         positions: Sequence[Mapping[str, Any]] | None = None,
         keys: Sequence[bytes | None] | None = None,
-    ) -> None:
-        """One record per failed input; ``positions`` add ``hub.original.<name>`` headers each."""
+    ) -> set[tuple[str, int]]:
+        """One record per failed input; ``positions`` add ``hub.original.<name>`` headers each.
+
+        Returns the partitions written, for the caller to fsync before it commits past them.
+        """
         if not values:
-            return
+            return set()
         headers = self.headers(len(values), stage=stage, error=error, positions=positions)
         records = [
             Record(value, keys[i] if keys else None, headers[i]) for i, value in enumerate(values)
         ]
-        self.log.append(self.topic, records)
+        return {(self.topic, partition) for partition, _ in self.log.append(self.topic, records)}
 
     def headers(
         self,

@@ -103,7 +103,7 @@ class Runtime:
         """Run until done (``once``) or until ``stop`` is set; return every task's status."""
         self._build()
         threads = [
-            threading.Thread(target=self._run_sink, args=(t,), name=f"sink-{t.status.name}")
+            threading.Thread(target=self._run_sink, args=(t, once), name=f"sink-{t.status.name}")
             for t in self.sinks
         ]
         scheduler = None
@@ -124,8 +124,9 @@ class Runtime:
             for thread in source_threads:
                 while thread.is_alive():
                     thread.join(0.2)
-            if once:
-                self._set_drain_targets()
+            if scheduler is not None:  # scheduled sources run until the pipeline is stopped
+                while not self.stop.wait(0.2):
+                    pass
             self._sources_done.set()
             for thread in threads[: len(self.sinks)]:
                 while thread.is_alive():
@@ -177,19 +178,17 @@ class Runtime:
         except Exception as exc:
             _report(status, exc)
 
-    def _set_drain_targets(self) -> None:
-        for task in self.sinks:
-            # A sink that failed to open has no partitions: it has nothing to drain.
-            task.targets = {tp: self.log.latest_offset(*tp) for tp in task.partitions}
-
-    def _run_sink(self, task: SinkTask) -> None:
+    def _run_sink(self, task: SinkTask, once: bool) -> None:
         status = task.status
         try:
             task.open()
             idle = IDLE_MIN_S
             while not self.stop.is_set():
-                if self._sources_done.is_set() and task.targets is not None and task.drained:
-                    break
+                if once and self._sources_done.is_set():
+                    if task.targets is None:  # the log ends now are where this run stops
+                        task.drain_to_log_end()
+                    if task.drained:
+                        break
                 if task.run_once():
                     idle = IDLE_MIN_S
                     status.state = State.RUNNING

@@ -54,6 +54,7 @@ class SinkTask(Task):
         self.positions: dict[TopicPartition, int] = {}
         self.targets: dict[TopicPartition, int] | None = None
         self._committed: dict[TopicPartition, int] = {}
+        self._dead_written: set[TopicPartition] = set()
         self._pending_records = 0
         self._pending_bytes = 0
         self._pending_since: float | None = None
@@ -117,7 +118,7 @@ class SinkTask(Task):
         count = len(self.partitions)
         for step in range(count):
             tp = self.partitions[(self._next + step) % count]
-            if self.targets is not None and self.positions[tp] >= self.targets.get(tp, 0):
+            if self.targets is not None and self.positions[tp] >= self.targets[tp]:
                 continue
             if self._read_partition(tp):
                 progressed = True
@@ -130,8 +131,12 @@ class SinkTask(Task):
     def drained(self) -> bool:
         """With drain targets set (``--once``): every partition has reached its target."""
         return self.targets is not None and all(
-            self.positions[tp] >= self.targets.get(tp, 0) for tp in self.partitions
+            self.positions[tp] >= self.targets[tp] for tp in self.partitions
         )
+
+    def drain_to_log_end(self) -> None:
+        """``--once``: stop at the log ends seen now (called once every source is done)."""
+        self.targets = {tp: self.log.latest_offset(*tp) for tp in self.partitions}
 
     def _read_partition(self, tp: TopicPartition) -> bool:
         topic, partition = tp
@@ -235,6 +240,9 @@ class SinkTask(Task):
         if self.positions == self._committed and not self._pending_records:
             return
         self._retry(self.sink.flush, "flush")
+        if self._dead_written:  # dead letters are durable before the offsets move past them
+            self.log.flush(sorted(self._dead_written))
+            self._dead_written.clear()
         changed = {tp: o for tp, o in self.positions.items() if self._committed.get(tp) != o}
         if changed:
             self.store.commit_offsets(self.spec.group, changed)
@@ -267,5 +275,7 @@ class SinkTask(Task):
             {"topic": batch.topic, "partition": batch.partition, "offset": offset}
             for offset in offsets
         ]
-        self.dead_letters.send(values, stage=stage, error=error, positions=positions)
+        self._dead_written |= self.dead_letters.send(
+            values, stage=stage, error=error, positions=positions
+        )
         self.status.add(dead_lettered=len(values))

@@ -76,6 +76,7 @@ class SourceTask(Task):
         self._last_checkpoint = time.monotonic()
         self._opened = False
         self._connector: ThreadPoolExecutor | None = None
+        self._append_failed = False
         self._next: Future[_Prepared | None] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -144,7 +145,7 @@ class SourceTask(Task):
                 end = self.log.latest_offset(topic, partition)
             except LogError:  # the topic is gone
                 continue
-            position = start
+            position = max(start, self.log.earliest_offset(topic, partition))  # retention
             while position < end:
                 batches = self.log.fetch(topic, partition, position, max_bytes=1 << 20)
                 if not batches:
@@ -175,13 +176,16 @@ class SourceTask(Task):
         try:
             if self._opened:
                 self._discard_prefetch()
-                self.checkpoint()
+                if not self._append_failed:
+                    self.checkpoint()
         finally:
-            if self._opened:
-                self._opened = False
-                self._on_connector(self.source.close)
-            if self._connector is not None:
-                self._connector.shutdown()
+            try:
+                if self._opened:
+                    self._opened = False
+                    self._on_connector(self.source.close)
+            finally:
+                if self._connector is not None:
+                    self._connector.shutdown()
 
     def _on_connector(self, action: Callable[[], T]) -> T:
         """Run ``action`` on the connector's own thread: a source lives on one thread."""
@@ -248,9 +252,15 @@ class SourceTask(Task):
 
     def _append_prepared(self, prepared: _Prepared) -> None:
         self._sequence += 1
-        appended = self._append(
-            prepared.values, prepared.keys, prepared.topics, prepared.offsets, prepared.dead
-        )
+        try:
+            appended = self._append(
+                prepared.values, prepared.keys, prepared.topics, prepared.offsets, prepared.dead
+            )
+        except BaseException:
+            # Part of the batch may have landed: never checkpoint past it, so that a restart
+            # finds those portions and finishes the batch instead of appending it again.
+            self._append_failed = True
+            raise
         self._offsets.update(prepared.offsets)
         self.status.add(records=appended, dead_lettered=len(prepared.dead.values))
 

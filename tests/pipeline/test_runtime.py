@@ -217,3 +217,31 @@ def test_sink_tasks_share_partitions_without_overlap() -> None:
     everything = [("a", p) for p in range(5)] + [("b", p) for p in range(2)]
     shares = [assign(everything, task, 3) for task in range(3)]
     assert sorted(tp for share in shares for tp in share) == sorted(everything)
+
+
+def test_once_with_only_a_sink_drains_what_the_topic_already_holds(
+    data_dir: Path, plugins: Registry
+) -> None:
+    spec = pipeline(rows(0))
+    spec = PipelineSpec(name="p", path=spec.path, topics=spec.topics, sinks=spec.sinks)
+    with LocalLog(data_dir) as log:
+        log.create_topic("t")
+        log.append_batch("t", 0, [orjson.dumps(row) for row in rows(42)])
+    run_once(data_dir, spec, plugins)
+    assert MemorySink.target("out").records == rows(42)
+
+
+def test_a_source_reopens_after_retention_removed_its_checkpointed_log_end(
+    data_dir: Path, plugins: Registry
+) -> None:
+    from hub.log import TopicConfig
+
+    spec = pipeline(rows(300), source_config={"batch_size": 10})
+    run_once(data_dir, spec, plugins)
+    with LocalLog(data_dir, default_config=TopicConfig(segment_bytes=1024)) as log:
+        log.delete_topic("t")
+        log.create_topic("t", TopicConfig(segment_bytes=1024, retention_bytes=2048))
+        for _ in range(30):
+            log.append_batch("t", 0, [b'{"filler": true}'] * 20)
+        assert log.enforce_retention() > 0
+    run_once(data_dir, spec, plugins)  # the checkpoint's log end now lies below the earliest
