@@ -128,9 +128,11 @@ def test_sigterm_mid_run_stops_gracefully_and_the_next_run_carries_on(
     assert summary_row(stopped, "crash/rows-jsonl#0")["state"] == "stopped"
     assert not temporary_files(workdir / "out")
     written = output_records(workdir / "out")
+    # A partition the sink had not read from yet when the signal came has nothing committed.
     committed = {
         (p["topic"], p["partition"]): p["committed"]
         for p in hub.json("groups", "describe", "crash.rows-jsonl")["partitions"]
+        if p["committed"]
     }
     assert committed == {tp: len(records) for tp, records in written.items()}  # flushed, then
     assert sum(committed.values()) < ROWS  # committed, mid-way
