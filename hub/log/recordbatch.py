@@ -29,6 +29,17 @@ from typing import cast
 import crc32c
 
 from hub.errors import CorruptLogError, LogError
+from hub.log.varint import (
+    NO_HEADERS,
+    NULL_LENGTH,
+    PLAIN_FIXED,
+    PLAIN_HEAD,
+    SIZE_BY_SPAN,
+    TABLE_SIZE,
+    VARINTS,
+    read_varint,
+    varint,
+)
 from hub.record import Headers, Record
 
 HEADER = struct.Struct(">qiibIhiqqqhii")
@@ -48,50 +59,8 @@ TRANSACTIONAL = 0x10
 CONTROL = 0x20
 
 
-def _zigzag_varint(value: int) -> bytes:
-    """Kafka's zigzag varint (varlong when needed) of ``value``."""
-    zigzag = (value << 1) ^ (value >> 63)
-    out = bytearray()
-    while zigzag >= 0x80:
-        out.append((zigzag & 0x7F) | 0x80)
-        zigzag >>= 7
-    out.append(zigzag)
-    return bytes(out)
-
-
-_TABLE_SIZE = 1 << 14
-# Encoded varints of 0 .. 16383: covers offset deltas and record/value lengths of usual batches.
-_VARINT = tuple(_zigzag_varint(n) for n in range(_TABLE_SIZE))
-_NULL = _zigzag_varint(-1)  # length of a null key or value
-_NO_HEADERS = b"\x00"
-# A plain record is ``length | head | valueLength | value | 0 (no headers)``, where head (by
-# offset delta) is: attributes 0, timestamp delta 0, the offset delta, a null key.
-_PLAIN_HEAD = tuple(b"\x00\x00" + v + _NULL for v in _VARINT)
-_PLAIN_FIXED = tuple(len(h) + 1 for h in _PLAIN_HEAD)  # head and header count
-
-
-def _size_by_span() -> tuple[int, ...]:
-    """By ``n``: the size of a value whose length varint and bytes take n bytes (-1: none)."""
-    table = [-1] * _TABLE_SIZE
-    for size, encoded in enumerate(_VARINT):
-        span = size + len(encoded)
-        if span < _TABLE_SIZE:
-            table[span] = size
-    return tuple(table)
-
-
-_SIZE_BY_SPAN = _size_by_span()
-
-
-def varint(value: int) -> bytes:
-    """Zigzag varint of ``value``, from the table when small."""
-    if 0 <= value < _TABLE_SIZE:
-        return _VARINT[value]
-    return _zigzag_varint(value)
-
-
 def _encode_bytes(data: bytes | None) -> bytes:
-    return _NULL if data is None else varint(len(data)) + data
+    return NULL_LENGTH if data is None else varint(len(data)) + data
 
 
 def _encode_headers(headers: Headers) -> bytes:
@@ -113,7 +82,7 @@ def encode_records(
     """The records section of a batch: offset deltas 0..n-1."""
     _check_lengths(len(values), keys=keys, headers=headers, timestamp_deltas=timestamp_deltas)
     plain = (
-        len(values) <= _TABLE_SIZE
+        len(values) <= TABLE_SIZE
         and timestamp_deltas is None
         and (keys is None or keys.count(None) == len(keys))
     )
@@ -141,9 +110,9 @@ def _encode_plain(values: Sequence[bytes], *, start: int = 0, first: bytes = b""
 
     Offset deltas begin at ``start``; ``first`` (records already encoded) goes before them.
     """
-    table = _VARINT
-    heads = islice(_PLAIN_HEAD, start, None)
-    fixed = islice(_PLAIN_FIXED, start, None)
+    table = VARINTS
+    heads = islice(PLAIN_HEAD, start, None)
+    fixed = islice(PLAIN_FIXED, start, None)
     parts: list[bytes] = [first]
     extend = parts.extend
     # strict=False: the tables are longer than any batch that takes this path.
@@ -164,26 +133,26 @@ def _encode_general(
     count = len(values)
     keys = [None] * count if keys is None else keys
     header_parts = (
-        [_NO_HEADERS] * count
+        [NO_HEADERS] * count
         if headers is None
-        else [_encode_headers(h) if h else _NO_HEADERS for h in headers]
+        else [_encode_headers(h) if h else NO_HEADERS for h in headers]
     )
     ts_parts = (
         [b"\x00"] * count if timestamp_deltas is None else [varint(d) for d in timestamp_deltas]
     )
-    table, limit = _VARINT, _TABLE_SIZE
+    table, limit = VARINTS, TABLE_SIZE
     parts: list[bytes] = []
     append, extend = parts.append, parts.extend
     for i, (value, key, header_part, ts_part) in enumerate(
         zip(values, keys, header_parts, ts_parts, strict=True)
     ):
         if key is None:
-            key_length, key = _NULL, b""
+            key_length, key = NULL_LENGTH, b""
         else:
             size = len(key)
             key_length = table[size] if size < limit else varint(size)
         if value is None:
-            value_length, value = _NULL, b""
+            value_length, value = NULL_LENGTH, b""
         else:
             size = len(value)
             value_length = table[size] if size < limit else varint(size)
@@ -300,27 +269,6 @@ def encode_batch(
         timestamp=timestamp,
         partition_leader_epoch=partition_leader_epoch,
     ).to_bytes()
-
-
-def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
-    """Decode the zigzag varint at ``pos``; return (value, position after it)."""
-    byte = data[pos]
-    if byte < 0x80:  # one or two bytes, the usual sizes, without the loop
-        return (byte >> 1) ^ -(byte & 1), pos + 1
-    zigzag = (byte & 0x7F) | (data[pos + 1] << 7)
-    if zigzag < 0x4000:
-        return (zigzag >> 1) ^ -(zigzag & 1), pos + 2
-    result = 0
-    shift = 0
-    while True:
-        byte = data[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return (result >> 1) ^ -(result & 1), pos
-        shift += 7
-        if shift > 63:
-            raise ValueError("varint longer than 10 bytes")
 
 
 @dataclass(slots=True)
@@ -470,14 +418,14 @@ class RecordBatch:
         """
         data, count = self.data, self.record_count
         if (
-            not 0 < count <= _TABLE_SIZE
+            not 0 < count <= TABLE_SIZE
             or self.last_offset_delta != count - 1
             or self.max_timestamp != self.base_timestamp
         ):
             return None
         try:
-            length, first = _read_varint(data, HEADER_SIZE)
-            if data.startswith(_PLAIN_HEAD[0], first) and not data[first + length - 1]:
+            length, first = read_varint(data, HEADER_SIZE)
+            if data.startswith(PLAIN_HEAD[0], first) and not data[first + length - 1]:
                 head, start, pos = None, 0, HEADER_SIZE
             else:
                 head = _decode_records(data[: first + length], 1, self.base_offset, 0)
@@ -507,9 +455,9 @@ def _plain_values(data: bytes, pos: int, start: int, count: int) -> list[bytes |
     """Values of plain records ``start``..``count - 1`` laid out from ``pos`` to the end."""
     values: list[bytes | None] = []
     append = values.append
-    size_by_span = _SIZE_BY_SPAN
+    size_by_span = SIZE_BY_SPAN
     begin = pos
-    for fixed in _PLAIN_FIXED[start:count]:
+    for fixed in PLAIN_FIXED[start:count]:
         byte = data[pos]
         if byte < 0x80:
             pos += 1
@@ -534,7 +482,7 @@ def _decode_records(
     keys: list[bytes | None] = []
     values: list[bytes | None] = []
     headers: list[Headers] = []
-    read, read_bytes = _read_varint, _read_bytes
+    read, read_bytes = read_varint, _read_bytes
     pos = HEADER_SIZE
     try:
         for _ in range(count):
@@ -569,7 +517,7 @@ def _decode_records(
 
 def _read_bytes(data: bytes, pos: int) -> tuple[bytes | None, int]:
     """The length-prefixed bytes (None for length -1) at ``pos``, and the position after them."""
-    size, pos = _read_varint(data, pos)
+    size, pos = read_varint(data, pos)
     if size >= 0:
         return data[pos : pos + size], pos + size
     if size == -1:
@@ -578,12 +526,12 @@ def _read_bytes(data: bytes, pos: int) -> tuple[bytes | None, int]:
 
 
 def _decode_headers(data: bytes, pos: int) -> tuple[Headers, int]:
-    count, pos = _read_varint(data, pos)
+    count, pos = read_varint(data, pos)
     if count < 0:
         raise ValueError(f"header count {count}")
     result: list[tuple[str, bytes | None]] = []
     for _ in range(count):
-        size, pos = _read_varint(data, pos)
+        size, pos = read_varint(data, pos)
         if size < 0:
             raise ValueError("a header has a null name")
         name = data[pos : pos + size].decode()
