@@ -41,20 +41,29 @@ def table_to_json_values(table: pa.Table | pa.RecordBatch) -> list[bytes]:
 
 def encode_rows(table: pa.Table | pa.RecordBatch) -> pa.ChunkedArray | pa.Array:
     """Each row as a JSON object text (a string array), reserved columns left out."""
+    names = field_names(table.schema)
+    return _objects(names, [table.column(name) for name in names], table.num_rows)
+
+
+def _objects(names: list[str], columns: list[Column], rows: int) -> Column:
+    """``{"name":value,...}`` per row, assembled by one ``binary_join_element_wise``.
+
+    Runs of constant text (names, punctuation, values known for every row) are merged into
+    literals, so only columns that vary per row are joined.
+    """
     parts: list[str | Column] = []
     literal = "{"
-    for name in field_names(table.schema):
+    for name, column in zip(names, columns, strict=True):
         literal += ("," if len(literal) > 1 or parts else "") + orjson.dumps(name).decode() + ":"
-        prefix, texts, suffix = _encode(table.column(name))
+        prefix, texts, suffix = _encode(column)
         if texts is None:
             literal += prefix
             continue
         parts += [literal + prefix, texts]
         literal = suffix
     if not parts:
-        return pa.array([literal + "}"] * table.num_rows, pa.string())
-    parts.append(literal + "}")
-    return pc.binary_join_element_wise(*parts, "")
+        return pa.array([literal + "}"] * rows, pa.string())
+    return pc.binary_join_element_wise(*parts, literal + "}", "")
 
 
 def encode_column(column: Column) -> Column:
@@ -291,21 +300,9 @@ def _times(column: Column) -> Column:
 
 def _structs(column: Column) -> Column:
     type_ = column.type
-    parts: list[str | Column] = []
-    literal = "{"
-    for i in range(type_.num_fields):
-        name = type_.field(i).name
-        literal += ("," if len(literal) > 1 or parts else "") + orjson.dumps(name).decode() + ":"
-        prefix, texts, suffix = _encode(pc.struct_field(column, [i]))
-        if texts is None:
-            literal += prefix
-            continue
-        parts += [literal + prefix, texts]
-        literal = suffix
-    if not parts:
-        texts = pa.array([literal + "}"] * len(column), pa.string())
-    else:
-        texts = pc.binary_join_element_wise(*parts, literal + "}", "")
+    names = [type_.field(i).name for i in range(type_.num_fields)]
+    fields = [pc.struct_field(column, [i]) for i in range(type_.num_fields)]
+    texts = _objects(names, fields, len(column))
     if column.null_count:
         texts = pc.if_else(pc.is_valid(column), texts, pa.scalar(None, pa.string()))
     return texts

@@ -334,26 +334,13 @@ def _write_then_crash(
         flushed = {(b.topic, b.partition): b.next_offset for b in batches[:flushed_batches]}
     sink.write(batches[flushed_batches])
     half = batches[flushed_batches + 1]
-    sink.write(_slice(half, 0, max(1, len(half) // 2)))
+    sink.write(half.slice(0, max(1, len(half) // 2)))
     return flushed  # the only reference to the sink goes here: no flush, no close
 
 
 def _from(batch: SinkBatch, offset: int) -> SinkBatch | None:
     start = next((i for i, o in enumerate(batch.offsets) if o >= offset), len(batch))
-    return _slice(batch, start, len(batch)) if start < len(batch) else None
-
-
-def _slice(batch: SinkBatch, start: int, end: int) -> SinkBatch:
-    return SinkBatch(
-        batch.topic,
-        batch.partition,
-        batch.offsets[start:end],
-        batch.timestamps[start:end],
-        batch.keys[start:end],
-        batch.values[start:end],
-        batch.headers[start:end],
-        batch.schema,
-    )
+    return batch.slice(start, len(batch)) if start < len(batch) else None
 
 
 # -- transforms ------------------------------------------------------------------------------------
