@@ -72,16 +72,16 @@ class Runtime:
                 self.log.create_topic(topic, topic_config, exist_ok=True)
             for source in pipeline.sources:
                 self._create_topics(source.topic, source.errors.dead_letter_topic)
-                cls, config, chain = self._parts("source", source)
+                cls, config = self._connector("source", source)
                 self.sources += [
-                    SourceTask(env, source, task, cls(), config, chain(task))
+                    SourceTask(env, source, task, cls(), config, self._chain(source))
                     for task in range(source.tasks)
                 ]
             for sink in pipeline.sinks:
                 self._create_topics(*sink.topics, sink.errors.dead_letter_topic)
-                cls, config, chain = self._parts("sink", sink)
+                cls, config = self._connector("sink", sink)
                 self.sinks += [
-                    SinkTask(env, sink, task, cls(), config, chain(task))
+                    SinkTask(env, sink, task, cls(), config, self._chain(sink))
                     for task in range(sink.tasks)
                 ]
 
@@ -90,13 +90,14 @@ class Runtime:
             if topic:
                 self.log.create_topic(topic, exist_ok=True)
 
-    def _parts(
-        self, kind: Kind, spec: SourceSpec | SinkSpec
-    ) -> tuple[Any, dict[str, Any], Callable[[int], TransformChain]]:
-        """The connector class, its validated config, and a transform chain per task."""
+    def _connector(self, kind: Kind, spec: SourceSpec | SinkSpec) -> tuple[Any, dict[str, Any]]:
+        """The connector class and its validated config."""
         cls = self.plugins.get(kind, spec.type).cls
-        config = validate_config(cls, spec.config, where=f"{kind} {spec.name!r}")
-        return cls, config, lambda _task: TransformChain(spec.transforms, self.plugins)
+        return cls, validate_config(cls, spec.config, where=f"{kind} {spec.name!r}")
+
+    def _chain(self, spec: SourceSpec | SinkSpec) -> TransformChain:
+        """Each task gets its own transforms: tasks run on threads of their own."""
+        return TransformChain(spec.transforms, self.plugins)
 
     # -- running -------------------------------------------------------------------------------
     def run(self, *, once: bool = False) -> RunResult:
