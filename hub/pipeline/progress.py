@@ -50,20 +50,22 @@ def status_table(statuses: Sequence[TaskStatus], *, title: str | None = None) ->
 @contextmanager
 def progress(statuses: Callable[[], Sequence[TaskStatus]], console: Console) -> Iterator[None]:
     """Show progress until the block ends: live on a terminal, a log line now and then if not."""
-    done = threading.Event()
     if console.is_terminal:
-        with Live(console=console, refresh_per_second=REFRESH_PER_S, transient=True) as live:
-            thread = threading.Thread(
-                target=_refresh_live, args=(live, statuses, done), daemon=True
-            )
-            thread.start()
-            try:
-                yield
-            finally:
-                done.set()
-                thread.join()
+        with (
+            Live(console=console, refresh_per_second=REFRESH_PER_S, transient=True) as live,
+            _every_so_often(_refresh_live, live, statuses),
+        ):
+            yield
         return
-    thread = threading.Thread(target=_log_lines, args=(statuses, done), daemon=True)
+    with _every_so_often(_log_lines, statuses):
+        yield
+
+
+@contextmanager
+def _every_so_often(target: Callable[..., None], *args: object) -> Iterator[None]:
+    """Run ``target(*args, done)`` on a thread for the life of the block."""
+    done = threading.Event()
+    thread = threading.Thread(target=target, args=(*args, done), daemon=True)
     thread.start()
     try:
         yield
