@@ -12,6 +12,12 @@ should do about them, and every message says what went wrong, where, and what to
     │   ├── CorruptLogError          bytes on disk fail their CRC or framing
     │   └── LogLockedError           another process writes this data directory
     ├── StoreError                   the metadata store (SQLAlchemy)
+    ├── SchemaError                  the schema registry; ``error_code`` is Confluent's
+    │   ├── InvalidSchemaError       not a valid JSON Schema (42201)
+    │   ├── IncompatibleSchemaError  breaks the subject's compatibility level (409)
+    │   ├── SchemaNotFoundError      unknown subject, version or id (40401/40402/40403)
+    │   ├── SchemaDeleteError        deletes in the wrong order (40404-40407)
+    │   └── RegistryRequestError     a bad version, level or mode, or a forbidden write (422xx)
     ├── PluginError                  a plugin is broken or clashes with another
     └── ConnectorError               raised by connectors
         ├── RetriableError           the runtime retries with back-off
@@ -84,3 +90,59 @@ class FatalError(ConnectorError):
 
 class RecordError(ConnectorError):
     """One record cannot be processed; the errors policy may route it to a dead-letter topic."""
+
+
+class SchemaError(HubError):
+    """The schema registry refused a request.
+
+    ``error_code`` is the Confluent Schema Registry's code for the same failure, so that the
+    REST API answers exactly what Confluent's clients expect; ``status`` is its HTTP status.
+    """
+
+    error_code = 50001
+    status = 500
+
+    def __init__(self, message: str, error_code: int | None = None) -> None:
+        super().__init__(message)
+        if error_code is not None:
+            self.error_code = error_code
+            self.status = int(str(error_code)[:3])
+
+
+class InvalidSchemaError(SchemaError):
+    """The text is not JSON, or not a valid JSON Schema."""
+
+    error_code = 42201
+    status = 422
+
+
+class IncompatibleSchemaError(SchemaError):
+    """The schema breaks the subject's compatibility level; ``incompatibilities`` says how."""
+
+    error_code = 409
+    status = 409
+
+    def __init__(self, message: str, incompatibilities: Sequence[object] = ()) -> None:
+        self.incompatibilities = list(incompatibilities)
+        super().__init__(message)
+
+
+class SchemaNotFoundError(SchemaError):
+    """No such subject (40401), version (40402) or schema (40403)."""
+
+    error_code = 40403
+    status = 404
+
+
+class SchemaDeleteError(SchemaError):
+    """A delete out of order: permanent before soft (40405/40407), or soft twice (40404/40406)."""
+
+    error_code = 40405
+    status = 404
+
+
+class RegistryRequestError(SchemaError):
+    """A malformed version (42202), level (42203) or mode (42204), or a write the mode forbids."""
+
+    error_code = 42205
+    status = 422

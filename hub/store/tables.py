@@ -9,7 +9,18 @@ easy to query by hand.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.mysql import VARCHAR
 
 # Explicit constraint names keep future migrations (ALTER ... DROP CONSTRAINT) portable.
@@ -63,4 +74,37 @@ source_checkpoints = Table(
     Column("checkpoint", Text, nullable=False, comment="JSON: sequence, source offsets, log ends."),
     Column("updated_ms", BigInteger, nullable=False, comment="Write time, ms since the epoch."),
     comment="Where each source task is: checkpointed only after its records are durable.",
+)
+
+registry_schemas = Table(
+    "hub_registry_schemas",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("fingerprint", String(64), nullable=False, comment="SHA-256 of the normalized schema."),
+    Column("schema_type", String(16), nullable=False),
+    Column("schema_text", Text, nullable=False, comment="The schema as first registered."),
+    UniqueConstraint("fingerprint"),
+    comment="Schema registry: every distinct schema once, under its global id.",
+)
+
+registry_versions = Table(
+    "hub_registry_versions",
+    metadata,
+    Column("subject", Name, primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("schema_id", Integer, nullable=False),
+    Column("deleted", Boolean, nullable=False, default=False),
+    Column("registered_ms", BigInteger, nullable=False),
+    Index(None, "schema_id"),
+    comment="Schema registry: the versions of each subject; soft deletes keep the row.",
+)
+
+registry_settings = Table(
+    "hub_registry_settings",
+    metadata,
+    Column("subject", Name, primary_key=True, comment="'' holds the global settings."),
+    Column("compatibility", String(32), nullable=True),
+    Column("policy", String(16), nullable=True, comment="STRICT or LENIENT JSON Schema rules."),
+    Column("mode", String(16), nullable=True),
+    comment="Schema registry: compatibility level, policy and mode, global and per subject.",
 )
