@@ -74,11 +74,16 @@ class SourceBatch:
     runtime checkpoints them only once the records are durable in the log, and hands them back
     through ``SourceContext.offsets`` after a restart. A replayable source must return the same
     batch again when polled from the same offsets with the same config.
+
+    ``schema`` is the JSON Schema of the records when the source knows it better than their
+    values can tell (a table's column types, nullability and primary key): a topic in ``infer``
+    mode registers it instead of a schema guessed from the values.
     """
 
     records: Sequence[Mapping[str, Any]] | Sequence[Record] | pa.Table | pa.RecordBatch
     offsets: Mapping[str, SourceOffset]
     failed: Sequence[FailedRecord] = ()
+    schema: Mapping[str, Any] | None = None
 
     def __len__(self) -> int:
         return self.records.num_rows if hasattr(self.records, "num_rows") else len(self.records)
@@ -119,7 +124,9 @@ class SinkContext:
 class SinkBatch:
     """Records read from one log partition, with each form computed once, in bulk, on demand.
 
-    ``values`` are the records' raw JSON bytes as stored in the log (``None`` for a tombstone).
+    ``values`` are the records' JSON bytes (``None`` for a tombstone), without the schema-id
+    prefix they carry in the log. ``schema`` is the JSON Schema they were written with, when
+    their topic has one in the registry (a SQL sink creates and evolves tables from it).
     """
 
     topic: str

@@ -22,13 +22,26 @@ from hub.cli.output import silence_stdout
 from hub.cli.plugins import plugins
 from hub.cli.produce import produce
 from hub.cli.run import run
+from hub.cli.schemas import schemas
+from hub.cli.serve import serve
 from hub.cli.topics import topics
 from hub.cli.validate import validate
 from hub.errors import ConfigError, HubError
 from hub.secrets import SecretFilter, redact
 
 # Every subcommand, in help order.
-COMMANDS: list[click.Command] = [run, validate, plugins, topics, produce, consume, groups, bench]
+COMMANDS: list[click.Command] = [
+    run,
+    serve,
+    validate,
+    plugins,
+    topics,
+    produce,
+    consume,
+    groups,
+    schemas,
+    bench,
+]
 
 
 class _EchoHandler(logging.Handler):

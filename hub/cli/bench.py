@@ -133,3 +133,100 @@ def bench_pipeline(
         ],
         title=f"hub bench pipeline: CSV -> log ({partitions} partition(s)) -> JSON lines",
     )
+
+
+@bench.command("schema")
+@click.option("--rows", "-n", type=click.IntRange(min=1), default=1_000_000, show_default=True)
+@click.option(
+    "--bad-rows",
+    type=click.IntRange(min=0),
+    default=1000,
+    show_default=True,
+    help="Rows planted to break the schema; both paths must find exactly these.",
+)
+@click.option(
+    "--per-record-rows",
+    type=click.IntRange(min=1),
+    help="Rows for the per-record path (default: all of them).",
+)
+@click.option(
+    "--rounds",
+    "-r",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Repeat and report the best round.",
+)
+@json_option
+def bench_schema(
+    rows: int, bad_rows: int, per_record_rows: int | None, rounds: int, as_json: bool
+) -> None:
+    """Validation against a 10-field JSON Schema: columnar (Arrow tables) and per record (JSON).
+
+    Fails unless both paths find exactly the rows planted to break the schema.
+    """
+    from hub.bench.schema import run_schema_bench
+
+    result = run_schema_bench(
+        rows=rows, bad_rows=bad_rows, per_record_rows=per_record_rows, rounds=rounds
+    )
+    if as_json:
+        print_json(result.as_dict())
+        return
+    print_table(
+        ["measure", "#value"],
+        [
+            ("columnar (validate_table)", f"{result.columnar_records_per_s:,.0f} records/s"),
+            ("columnar, whole table", f"{result.columnar_seconds:,.3f} s"),
+            ("per record (validate_values)", f"{result.per_record_records_per_s:,.0f} records/s"),
+            (
+                f"per record, {result.per_record_rows:,} JSON values",
+                f"{result.per_record_seconds:,.3f} s",
+            ),
+            ("columnar / per record", f"{result.speedup:.1f} x"),
+            ("violating rows found", f"{result.bad_rows:,} of {result.bad_rows:,} planted"),
+        ],
+        title=f"hub bench schema: {rows:,} rows, {result.fields} fields, best of {rounds} round(s)",
+    )
+
+
+@bench.command("registry")
+@click.option(
+    "--requests",
+    "-n",
+    type=click.IntRange(min=1),
+    default=5_000,
+    show_default=True,
+    help="Lookups of each kind.",
+)
+@click.option("--subjects", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to work (default: a temporary folder inside the data directory, removed after).",
+)
+@json_option
+@pass_hub
+def bench_registry(
+    hub: HubContext, requests: int, subjects: int, directory: Path | None, as_json: bool
+) -> None:
+    """Schema registry lookups/s from one HTTP client against a `hub serve` child process."""
+    from hub.bench.registry import run_registry_bench
+
+    result = run_registry_bench(
+        directory or hub.data_dir, requests=requests, subjects=subjects, store_url=hub.store_url
+    )
+    if as_json:
+        print_json(result.as_dict())
+        return
+    print_table(
+        ["lookup", "#per second", "#p50 ms", "#p99 ms"],
+        [
+            (r.name, f"{r.per_s:,.0f}", f"{r.p50_ms:.3f}", f"{r.p99_ms:.3f}")
+            for r in result.lookups
+        ]
+        + [("all lookups", f"{result.lookups_per_s:,.0f}", "", "")],
+        title=f"hub bench registry: {requests:,} lookups of each kind, {subjects} subjects, "
+        "one keep-alive client",
+    )

@@ -31,8 +31,13 @@ Encoder = Callable[[Sequence[Record]], bytes]
 
 
 def encode_values(records: Sequence[Record]) -> bytes:
-    """``--format value``: each value as it is, one per line (``null`` for a tombstone)."""
-    return b"".join([(b"null" if r.value is None else r.value) + b"\n" for r in records])
+    """``--format value``: each value's JSON, one per line (``null`` for a tombstone).
+
+    The schema-id prefix of values written with a schema is left out: the lines stay JSON.
+    """
+    from hub.registry.wire import unframe
+
+    return b"".join([(b"null" if r.value is None else unframe(r.value)) + b"\n" for r in records])
 
 
 def _text(data: bytes | None) -> str | None:
@@ -53,7 +58,10 @@ def _json_value(value: bytes | None) -> object:
 
 
 def encode_full(records: Sequence[Record]) -> bytes:
-    """``--format full``: one JSON object per record with its position, key and headers."""
+    """``--format full``: one JSON object per record with its position, key, headers and
+    the id of the schema its value was written with (null for plain JSON)."""
+    from hub.registry.wire import schema_id_of, unframe
+
     dumps = orjson.dumps
     return b"".join(
         [
@@ -65,7 +73,8 @@ def encode_full(records: Sequence[Record]) -> bytes:
                     "timestamp": r.timestamp,
                     "key": _text(r.key),
                     "headers": {name: _text(value) for name, value in r.headers},
-                    "value": _json_value(r.value),
+                    "schema_id": schema_id_of(r.value),
+                    "value": _json_value(None if r.value is None else unframe(r.value)),
                 }
             )
             + b"\n"

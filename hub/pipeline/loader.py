@@ -33,7 +33,9 @@ from hub.pipeline.spec import (
     Schedule,
     SinkSpec,
     SourceSpec,
+    TopicSchema,
     TransformSpec,
+    default_subject,
     group_name,
 )
 from hub.secrets import redact
@@ -192,6 +194,11 @@ def _build(document: Document, path: Path) -> PipelineSpec:
     topics = {
         topic: TopicConfig.from_mapping(values) for topic, values in data.get("topics", {}).items()
     }
+    schemas = {
+        topic: _topic_schema(topic, values["schema"])
+        for topic, values in data.get("topics", {}).items()
+        if "schema" in values
+    }
     sources = tuple(
         SourceSpec(
             name=entry["name"],
@@ -221,7 +228,16 @@ def _build(document: Document, path: Path) -> PipelineSpec:
         )
         for index, entry in enumerate(data.get("sinks", []))
     )
-    return PipelineSpec(name, path, topics, sources, sinks)
+    return PipelineSpec(name, path, topics, sources, sinks, schemas)
+
+
+def _topic_schema(topic: str, values: dict[str, Any]) -> TopicSchema:
+    return TopicSchema(
+        subject=values.get("subject") or default_subject(topic),
+        mode=values.get("mode", "infer"),
+        level=values.get("level"),
+        policy=values.get("policy"),
+    )
 
 
 def _transforms(document: Document, connector: Location) -> tuple[TransformSpec, ...]:

@@ -66,8 +66,18 @@ class Runtime:
 
     # -- building ------------------------------------------------------------------------------
     def _build(self) -> None:
+        from hub.registry import Registry
+
+        registry = Registry(self.store)
         for pipeline in self.pipelines:
-            env = TaskEnv(pipeline.name, self.log, self.store, self.stop)
+            env = TaskEnv(
+                pipeline.name, self.log, self.store, self.stop, registry, pipeline.schemas
+            )
+            for binding in pipeline.schemas.values():
+                if binding.level or binding.policy:
+                    registry.set_config(
+                        binding.subject, compatibility=binding.level, policy=binding.policy
+                    )
             for topic, topic_config in pipeline.topics.items():
                 self.log.create_topic(topic, topic_config, exist_ok=True)
             for source in pipeline.sources:

@@ -18,6 +18,7 @@ from hub.pipeline.chain import TransformChain
 from hub.pipeline.spec import SinkSpec
 from hub.pipeline.status import State
 from hub.pipeline.task import Task, TaskEnv
+from hub.pipeline.value_schemas import unframe
 from hub.sdk import Sink, SinkBatch, SinkContext
 from hub.transforms.errors import RowsFailed
 
@@ -147,8 +148,7 @@ class SinkTask(Task):
             return False
         for batch in batches:
             if batch.last_offset >= position and not batch.is_control:
-                sink_batch = self._sink_batch(topic, partition, batch, position)
-                if sink_batch is not None:
+                for sink_batch in self._sink_batches(topic, partition, batch, position):
                     self._write(sink_batch)
                     self.status.add(records=len(sink_batch))
                 self._pending_bytes += batch.size
@@ -158,9 +158,10 @@ class SinkTask(Task):
             self._pending_since = time.monotonic()
         return True
 
-    def _sink_batch(
+    def _sink_batches(
         self, topic: str, partition: int, batch: RecordBatch, position: int
-    ) -> SinkBatch | None:
+    ) -> list[SinkBatch]:
+        """The log batch from ``position`` on, as sink batches: one per schema, transformed."""
         c = batch.columns()
         skip = next((i for i, offset in enumerate(c.offsets) if offset >= position), 0)
         if skip:
@@ -170,9 +171,10 @@ class SinkTask(Task):
         sink_batch = SinkBatch(
             topic, partition, c.offsets, c.timestamps, c.keys, c.values, c.headers
         )
+        runs = [sink_batch] if self.registry is None else unframe(sink_batch, self.registry)
         if not self.chain:
-            return sink_batch
-        return self._transformed(sink_batch)
+            return runs
+        return [t for t in map(self._transformed, runs) if t is not None]
 
     def _transformed(self, batch: SinkBatch) -> SinkBatch | None:
         """Apply the sink's transforms; tombstones pass through untouched."""
@@ -208,6 +210,7 @@ class SinkTask(Task):
             [batch.keys[i] for i in order],
             [by_row.get(i) for i in order],
             [batch.headers[i] for i in order],
+            batch.schema,
         )
 
     def _write(self, batch: SinkBatch) -> None:

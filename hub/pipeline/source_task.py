@@ -30,6 +30,7 @@ from hub.pipeline.chain import TransformChain
 from hub.pipeline.spec import SourceSpec
 from hub.pipeline.status import State
 from hub.pipeline.task import T, Task, TaskEnv
+from hub.pipeline.value_schemas import SourceSchemas, frame
 from hub.record import Headers
 from hub.sdk import Source, SourceBatch, SourceContext
 
@@ -78,6 +79,11 @@ class SourceTask(Task):
         self._connector: ThreadPoolExecutor | None = None
         self._append_failed = False
         self._next: Future[_Prepared | None] | None = None
+        self.schemas = (
+            SourceSchemas(env.registry, env.schemas, f"source {spec.name!r}")
+            if env.registry is not None
+            else None
+        )
 
     # -- lifecycle -----------------------------------------------------------------------------
     def open(self) -> None:
@@ -246,9 +252,20 @@ class SourceTask(Task):
                 dead, [f.value for f in failures], "transform", [f.error for f in failures], None
             )
         table, keys, topics = split_reserved(table, default_topic=self.spec.topic)
+        prefixes: dict[str, bytes] = {}
+        if self.schemas:
+            checked = self.schemas.check(table, topics, self.spec.topic, batch.schema)
+            if checked.rejected:
+                rows = sorted(checked.rejected)
+                rejected = table_to_json_values(table.take(rows))
+                errors = [checked.rejected[row] for row in rows]
+                self._dead_letter(dead, rejected, "validate", errors, None)
+                table, keys, topics = _without_rows(table, keys, topics, set(rows))
+            prefixes = checked.prefixes
         if keys is None and self.spec.key:
             keys = keys_from_column(table, self.spec.key)
-        return _Prepared(table_to_json_values(table), keys, topics, batch.offsets, dead)
+        values = frame(table_to_json_values(table), topics, self.spec.topic, prefixes)
+        return _Prepared(values, keys, topics, batch.offsets, dead)
 
     def _append_prepared(self, prepared: _Prepared) -> None:
         self._sequence += 1
@@ -427,3 +444,17 @@ class _DeadPortion:
 
     values: list[bytes] = field(default_factory=list)
     headers: list[Headers] = field(default_factory=list)
+
+
+def _without_rows(
+    table: Any, keys: list[bytes | None] | None, topics: list[str] | None, rows: set[int]
+) -> tuple[Any, list[bytes | None] | None, list[str] | None]:
+    """The batch minus ``rows`` (rejected by its schema): table, keys and topics in step."""
+    import pyarrow as pa
+
+    kept = [i for i in range(table.num_rows) if i not in rows]
+    return (
+        table.take(pa.array(kept, pa.int64())),
+        None if keys is None else [keys[i] for i in kept],
+        None if topics is None else [topics[i] for i in kept],
+    )

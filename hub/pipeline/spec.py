@@ -16,6 +16,7 @@ from typing import Any, Literal
 from hub.log.config import TopicConfig
 
 Tolerance = Literal["none", "all"]
+SchemaMode = Literal["infer", "enforce", "none"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,12 +109,25 @@ class SinkSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class TopicSchema:
+    """How a topic's values meet the schema registry (``topics.<name>.schema``).
+
+    ``level`` and ``policy``, when given, are set on the subject as the pipeline starts.
+    """
+
+    subject: str
+    mode: SchemaMode = "infer"
+    level: str | None = None
+    policy: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PipelineSpec:
     """One pipeline file.
 
     ``path`` is the file it came from: relative paths in it (``${file:}`` references) were
     resolved against its directory. ``topics`` holds the topics the file configures; topics it
-    only names are created with the defaults.
+    only names are created with the defaults. ``schemas`` binds topics to registry subjects.
     """
 
     name: str
@@ -121,8 +135,14 @@ class PipelineSpec:
     topics: Mapping[str, TopicConfig] = field(default_factory=dict)
     sources: tuple[SourceSpec, ...] = ()
     sinks: tuple[SinkSpec, ...] = ()
+    schemas: Mapping[str, TopicSchema] = field(default_factory=dict)
 
 
 def group_name(pipeline: str, sink: str) -> str:
     """The consumer group of sink ``sink`` of pipeline ``pipeline``."""
     return f"{pipeline}.{sink}"
+
+
+def default_subject(topic: str) -> str:
+    """The registry subject of a topic's values, Confluent's TopicNameStrategy."""
+    return f"{topic}-value"

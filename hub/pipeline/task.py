@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from hub.log.base import Log
 from hub.pipeline.chain import TransformChain
 from hub.pipeline.deadletter import DeadLetters
 from hub.pipeline.retry import retrying
-from hub.pipeline.spec import SinkSpec, SourceSpec
+from hub.pipeline.spec import SinkSpec, SourceSpec, TopicSchema
 from hub.pipeline.status import TaskStatus
 from hub.store import Store
+
+if TYPE_CHECKING:
+    from hub.registry import Registry
 
 T = TypeVar("T")
 
@@ -26,6 +29,8 @@ class TaskEnv:
     log: Log
     store: Store
     stop: threading.Event
+    registry: Registry | None = None
+    schemas: Mapping[str, TopicSchema] = field(default_factory=dict)
 
 
 class Task:
@@ -46,6 +51,7 @@ class Task:
         self.log = env.log
         self.store = env.store
         self.stop = env.stop
+        self.registry = env.registry
         self.task = task
         self.config = config
         self.chain = chain

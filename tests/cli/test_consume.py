@@ -4,6 +4,7 @@ from pathlib import Path
 
 from hub.log import LocalLog
 from hub.record import Record
+from hub.registry import wire
 from hub.store import Store
 from tests.cli.conftest import Hub, ok, parse_lines, produce
 
@@ -48,6 +49,7 @@ def test_full_format_has_position_key_headers_and_embedded_value(hub: Hub, data_
         "timestamp": 1_700_000_000_000,
         "key": "k1",
         "headers": {"trace": "abc", "empty": None},
+        "schema_id": None,
         "value": {"n": 1},
     }
     assert '"value":{"n": 1}' in result.stdout  # embedded as it is, not re-encoded
@@ -121,3 +123,17 @@ def test_explicit_offset_beats_the_committed_offset(hub: Hub, data_dir: Path) ->
     again = ok(hub("consume", "t", "-g", "g", "-p", "0", "-o", "1", "-n", "2"))
     assert parse_lines(again.stdout) == [{"n": 1}, {"n": 2}]
     assert _committed(data_dir, "g") == {("t", 0): 3}
+
+
+def test_values_with_a_schema_id_print_as_json_with_the_id_alongside(
+    hub: Hub, data_dir: Path
+) -> None:
+    ok(hub("topics", "create", "t"))
+    with LocalLog(data_dir) as log:
+        log.append_batch("t", 0, [wire.header(42) + b'{"n":1}', b'{"n":2}'])
+
+    values = ok(hub("consume", "t", "--from-beginning"))
+    full = parse_lines(ok(hub("consume", "t", "--from-beginning", "--format", "full")).stdout)
+
+    assert values.stdout == '{"n":1}\n{"n":2}\n'
+    assert [(r["schema_id"], r["value"]) for r in full] == [(42, {"n": 1}), (None, {"n": 2})]

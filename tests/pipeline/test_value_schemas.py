@@ -1,0 +1,77 @@
+"""The wire format in pipelines: framing values on the way in, unframing them for sinks."""
+
+from __future__ import annotations
+
+import pytest
+
+from hub.pipeline.value_schemas import frame, unframe
+from hub.registry import Registry, wire
+from hub.sdk import SinkBatch
+from hub.store import Store
+
+PERSON = {"type": "object", "properties": {"name": {"type": "string"}}}
+NUMBER = {"type": "number"}
+
+
+@pytest.fixture
+def registry(sqlite_store: Store) -> Registry:
+    return Registry(sqlite_store)
+
+
+def sink_batch(values: list[bytes | None]) -> SinkBatch:
+    count = len(values)
+    return SinkBatch("t", 0, list(range(count)), [0] * count, [None] * count, values, [()] * count)
+
+
+def test_frame_prefixes_every_value_of_a_bound_topic() -> None:
+    prefix = wire.header(7)
+
+    assert frame([b"1", b"2"], None, "t", {"t": prefix}) == [prefix + b"1", prefix + b"2"]
+    assert frame([b"1"], None, "t", {}) == [b"1"]
+
+
+def test_frame_leaves_values_routed_to_unbound_topics_plain() -> None:
+    prefix = wire.header(7)
+
+    framed = frame([b"1", b"2", b"3"], ["t", "u", "t"], "t", {"t": prefix})
+
+    assert framed == [prefix + b"1", b"2", prefix + b"3"]
+
+
+def test_a_plain_batch_passes_through_unchanged(registry: Registry) -> None:
+    batch = sink_batch([b'{"a":1}', None, b'{"a":2}'])
+
+    assert unframe(batch, registry) == [batch]
+
+
+def test_framed_values_lose_their_prefix_and_bring_their_schema(registry: Registry) -> None:
+    schema_id = registry.register("t-value", PERSON)
+    prefix = wire.header(schema_id)
+
+    [run] = unframe(sink_batch([prefix + b'{"name":"ada"}', None, prefix + b"{}"]), registry)
+
+    assert list(run.values) == [b'{"name":"ada"}', None, b"{}"]
+    assert run.schema == PERSON
+    assert list(run.offsets) == [0, 1, 2]
+
+
+def test_a_batch_is_split_where_the_schema_changes(registry: Registry) -> None:
+    first = registry.register("a", PERSON)
+    second = registry.register("b", NUMBER)
+    values = [wire.header(first) + b"{}", wire.header(second) + b"1", wire.header(second) + b"2"]
+
+    runs = unframe(sink_batch(values), registry)
+
+    assert [(list(r.offsets), r.schema) for r in runs] == [([0], PERSON), ([1, 2], NUMBER)]
+    assert [list(r.values) for r in runs] == [[b"{}"], [b"1", b"2"]]
+
+
+def test_wire_header_round_trips_the_id() -> None:
+    value = wire.header(123456) + b"{}"
+
+    assert wire.schema_id_of(value) == 123456
+    assert wire.unframe(value) == b"{}"
+    assert wire.schema_id_of(b"{}") is None
+    assert wire.unframe(b"{}") == b"{}"
+    with pytest.raises(ValueError, match="4 bytes"):
+        wire.header(1 << 32)
