@@ -97,6 +97,10 @@ class Checker:
             if rest.startswith(f".{key}: "):
                 self.problem((*where, key), rest.removeprefix(f".{key}: "))
                 return
+            if rest.startswith(f".{key}.") and ": " in rest:  # inside a mapping (schema.mode)
+                inner, _, message = rest.removeprefix(f".{key}.").partition(": ")
+                self.problem((*where, key, *inner.split(".")), message)
+                return
         self.problem(where, rest.removeprefix(": "))
 
     # -- one connector ---------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from hub.pipeline import (
     load_pipeline,
     load_pipelines,
 )
+from hub.pipeline.spec import TopicSchema
 from tests.pipeline.fake_plugins import BrokenPlugin, fake_registry
 
 REGISTRY = fake_registry()
@@ -591,6 +592,48 @@ def test_topic_settings_go_through_the_logs_topic_config(tmp_path: Path) -> None
         problems, file, 6, "topics.c"
     )
     assert "expected a mapping, got a list" in problem_at(problems, file, 7, "topics.d")
+
+
+def test_topic_schema_settings_are_checked_where_they_are(tmp_path: Path) -> None:
+    file, problems = problems_of(
+        tmp_path,
+        """\
+        pipeline: p
+        topics:
+          a:
+            schema:
+              mode: strict
+              level: SIDEWAYS
+        sinks:
+          - {name: out, type: stdout, topics: [a]}
+        """,
+    )
+    assert "'strict' is not one of ['infer', 'enforce', 'none']" in problem_at(
+        problems, file, 5, "topics.a.schema.mode"
+    )
+    assert "'SIDEWAYS' is not one of" in problem_at(problems, file, 6, "topics.a.schema.level")
+
+
+def test_topic_schemas_become_bindings_with_the_default_subject(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        pipeline: p
+        topics:
+          a: {schema: {}}
+          b: {partitions: 2, schema: {subject: shared, mode: enforce, policy: LENIENT}}
+          c: {partitions: 2}
+        sinks:
+          - {name: out, type: stdout, topics: [a, b, c]}
+        """,
+    )
+    (result,) = check_pipelines([path], registry=REGISTRY, environ={})
+    assert result.spec is not None
+    assert result.spec.schemas == {
+        "a": TopicSchema(subject="a-value", mode="infer"),
+        "b": TopicSchema(subject="shared", mode="enforce", policy="LENIENT"),
+    }
+    assert result.spec.topics["b"].partitions == 2
 
 
 @pytest.mark.parametrize(

@@ -245,3 +245,23 @@ def test_a_source_reopens_after_retention_removed_its_checkpointed_log_end(
             log.append_batch("t", 0, [b'{"filler": true}'] * 20)
         assert log.enforce_retention() > 0
     run_once(data_dir, spec, plugins)  # the checkpoint's log end now lies below the earliest
+
+
+def test_sinks_receive_the_schema_their_records_were_written_with(
+    data_dir: Path, plugins: Registry
+) -> None:
+    from dataclasses import replace
+
+    from hub.pipeline.spec import TopicSchema
+    from hub.registry import Registry as SchemaRegistry
+
+    spec = replace(pipeline(rows(250)), schemas={"t": TopicSchema(subject="t-value")})
+
+    run_once(data_dir, spec, plugins)
+
+    target = MemorySink.target("out")
+    assert target.records == rows(250)
+    with Store.open(None, data_dir) as store:
+        registered = SchemaRegistry(store).version("t-value").parsed()
+    assert registered["properties"].keys() == {"id", "name"}
+    assert {orjson.dumps(b.schema) for b in target.batches} == {orjson.dumps(registered)}

@@ -75,3 +75,29 @@ def test_wire_header_round_trips_the_id() -> None:
     assert wire.unframe(b"{}") == b"{}"
     with pytest.raises(ValueError, match="4 bytes"):
         wire.header(1 << 32)
+
+
+def test_a_schema_the_source_declares_is_registered_instead_of_an_inferred_one(
+    registry: Registry,
+) -> None:
+    import pyarrow as pa
+
+    from hub.pipeline.spec import TopicSchema
+    from hub.pipeline.value_schemas import SourceSchemas
+
+    declared = {
+        "type": "object",
+        "properties": {"id": {"type": "integer"}, "name": {"type": ["string", "null"]}},
+        "required": ["id"],
+    }
+    schemas = SourceSchemas(registry, {"t": TopicSchema("t-value")}, "source 'db'")
+    table = pa.table({"id": [1, 2], "name": ["ada", None]})
+
+    checked = schemas.check(table, None, "t", declared)
+
+    latest = registry.version("t-value")
+    assert latest.parsed() == declared
+    assert checked.prefixes == {"t": wire.header(latest.id)}
+    assert checked.rejected == {}
+    assert schemas.check(table, None, "t", declared).prefixes == checked.prefixes
+    assert registry.versions("t-value") == [1]
