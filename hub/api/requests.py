@@ -18,8 +18,7 @@ from fastapi import Request
 from hub.api.errors import HttpRequestError
 from hub.api.media import accepted_request_type
 from hub.errors import InvalidSchemaError, RegistryRequestError
-from hub.registry import Registry
-from hub.registry import SchemaInput
+from hub.registry import Registry, SchemaInput
 
 MAX_INT = (1 << 31) - 1  # ids and versions are Java ints in Confluent's API
 
