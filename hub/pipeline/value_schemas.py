@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ENFORCE_REFRESH_S = 10.0  # how often enforce mode looks for a newer version of the schema
+_INFERRED_CACHE_SIZE = 256  # batch shapes remembered with the schema id they map to
 
 
 @dataclass(slots=True)
@@ -93,6 +94,8 @@ class SourceSchemas:
         key = (topic, table.schema if declared is None else orjson.dumps(declared))
         schema_id = self._inferred.get(key)
         if schema_id is None:
+            if len(self._inferred) >= _INFERRED_CACHE_SIZE:  # shapes that keep changing
+                self._inferred.clear()
             observed = dict(declared) if declared is not None else _observed(table)
             schema_id = self._inferred[key] = self._evolve(topic, binding, observed)
         return schema_id
