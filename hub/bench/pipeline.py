@@ -17,6 +17,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Literal, cast
 
 from hub.errors import HubError
 
@@ -30,10 +31,23 @@ sources:
     topic: rows
     config: {{path: input.csv, format: csv, root: {root}}}
 sinks:
+{sink}
+"""
+
+_JSONL_SINK = """\
   - name: jsonl
     type: file
     topics: [rows]
     config: {{path: {root}/out, format: jsonl}}
+    batch: {{max_records: 100000, max_bytes: 64MiB, linger: 1s}}
+"""
+
+# The URL goes through the environment: a password never lands in the pipeline file.
+_SQL_SINK = """\
+  - name: sql
+    type: sql
+    topics: [rows]
+    config: {{url: "${{env:HUB_BENCH_SQL_URL}}", table: rows, mode: insert, auto_create: true}}
     batch: {{max_records: 100000, max_bytes: 64MiB, linger: 1s}}
 """
 
@@ -89,25 +103,41 @@ def write_csv(path: Path, rows: int, *, chunk: int = 1_000_000) -> None:
 
 
 def run_pipeline_bench(
-    directory: Path, *, rows: int = 1_000_000, partitions: int = 1
+    directory: Path,
+    *,
+    rows: int = 1_000_000,
+    partitions: int = 1,
+    sink: Literal["jsonl", "sql"] = "jsonl",
+    sink_url: str | None = None,
 ) -> PipelineBenchResult:
+    """Run the pipeline once into JSON-lines files, or into table ``rows`` at ``sink_url``
+    (which must not hold it yet); raise unless every row was delivered exactly once."""
+    if sink == "sql" and not sink_url:
+        raise HubError("the sql sink needs a database URL (--url)")
     directory.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="hub-bench-pipeline-", dir=directory)).resolve()
     try:
         write_csv(workdir / "input.csv", rows)
         pipeline = workdir / "bench.yaml"
-        pipeline.write_text(_PIPELINE.format(partitions=partitions, root=workdir))
+        sink_yaml = (_SQL_SINK if sink == "sql" else _JSONL_SINK).format(root=workdir)
+        pipeline.write_text(_PIPELINE.format(partitions=partitions, root=workdir, sink=sink_yaml))
         command = [sys.executable, "-m", "hub", "--data-dir", str(workdir / "data")]
         command += ["run", str(pipeline), "--once"]
+        env = {**os.environ, "HUB_BENCH_SQL_URL": sink_url or ""}
         started = time.perf_counter()
-        child = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
+        child = subprocess.run(command, cwd=workdir, capture_output=True, text=True, env=env)
         seconds = time.perf_counter() - started
         if child.returncode != 0:
             raise HubError(f"the benchmark pipeline failed:\n{child.stderr[-4000:]}")
         peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        written = _count_lines(workdir / "out")
-        if written != rows:
-            raise HubError(f"the benchmark pipeline wrote {written} rows of {rows}")
+        if sink == "sql":
+            written, distinct = _count_table(cast(str, sink_url))
+        else:
+            written = distinct = _count_lines(workdir / "out")
+        if (written, distinct) != (rows, rows):
+            raise HubError(
+                f"the benchmark pipeline wrote {written} rows ({distinct} distinct) of {rows}"
+            )
         return PipelineBenchResult(
             rows=rows,
             partitions=partitions,
@@ -118,6 +148,20 @@ def run_pipeline_bench(
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _count_table(url: str) -> tuple[int, int]:
+    """Rows in table ``rows`` and distinct ids among them."""
+    from sqlalchemy import column, create_engine, distinct, func, select, table
+
+    engine = create_engine(url)
+    query = select(func.count(), func.count(distinct(column("id")))).select_from(table("rows"))
+    try:
+        with engine.connect() as connection:
+            total, unique = connection.execute(query).one()
+    finally:
+        engine.dispose()
+    return int(total), int(unique)
 
 
 def _count_lines(directory: Path) -> int:

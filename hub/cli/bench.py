@@ -103,6 +103,19 @@ def bench_log(
 @click.option("--rows", "-n", type=click.IntRange(min=1), default=1_000_000, show_default=True)
 @click.option("--partitions", "-p", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option(
+    "--sink",
+    type=click.Choice(["jsonl", "sql"]),
+    default="jsonl",
+    show_default=True,
+    help="JSON-lines files, or a table `rows` through the sql sink (exactly-once).",
+)
+@click.option(
+    "--url",
+    envvar="HUB_BENCH_SQL_URL",
+    metavar="URL",
+    help="With --sink sql: the SQLAlchemy URL of a database without a table `rows`.",
+)
+@click.option(
     "--dir",
     "directory",
     type=click.Path(file_okay=False, path_type=Path),
@@ -111,15 +124,29 @@ def bench_log(
 @json_option
 @pass_hub
 def bench_pipeline(
-    hub: HubContext, rows: int, partitions: int, directory: Path | None, as_json: bool
+    hub: HubContext,
+    rows: int,
+    partitions: int,
+    sink: str,
+    url: str | None,
+    directory: Path | None,
+    as_json: bool,
 ) -> None:
-    """A generated CSV (5 columns) -> log -> JSON-lines files with `hub run --once`.
+    """A generated CSV (5 columns) -> log -> JSON-lines files (or a SQL table) with
+    `hub run --once`.
 
-    Reports rows/s end to end and the run's peak RSS; fails unless every row was delivered.
+    Reports rows/s end to end and the run's peak RSS; fails unless every row was delivered
+    exactly once.
     """
     from hub.bench.pipeline import run_pipeline_bench
 
-    result = run_pipeline_bench(directory or hub.data_dir, rows=rows, partitions=partitions)
+    result = run_pipeline_bench(
+        directory or hub.data_dir,
+        rows=rows,
+        partitions=partitions,
+        sink="sql" if sink == "sql" else "jsonl",
+        sink_url=url,
+    )
     if as_json:
         print_json(result.as_dict())
         return
@@ -131,7 +158,8 @@ def bench_pipeline(
             ("end to end", f"{result.rows_per_s:,.0f} rows/s"),
             ("peak RSS", f"{result.peak_rss_mb:,.0f} MB"),
         ],
-        title=f"hub bench pipeline: CSV -> log ({partitions} partition(s)) -> JSON lines",
+        title=f"hub bench pipeline: CSV -> log ({partitions} partition(s)) -> "
+        + ("sql table" if sink == "sql" else "JSON lines"),
     )
 
 
@@ -222,10 +250,7 @@ def bench_registry(
         return
     print_table(
         ["lookup", "#per second", "#p50 ms", "#p99 ms"],
-        [
-            (r.name, f"{r.per_s:,.0f}", f"{r.p50_ms:.3f}", f"{r.p99_ms:.3f}")
-            for r in result.lookups
-        ]
+        [(r.name, f"{r.per_s:,.0f}", f"{r.p50_ms:.3f}", f"{r.p99_ms:.3f}") for r in result.lookups]
         + [("all lookups", f"{result.lookups_per_s:,.0f}", "", "")],
         title=f"hub bench registry: {requests:,} lookups of each kind, {subjects} subjects, "
         "one keep-alive client",

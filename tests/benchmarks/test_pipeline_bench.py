@@ -1,0 +1,32 @@
+"""``hub bench pipeline`` delivers every row exactly once before reporting; speed is not asserted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+from click.testing import CliRunner
+
+from hub.cli import cli
+
+
+def test_bench_pipeline_into_json_lines_reports_as_json(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["--data-dir", str(tmp_path), "bench", "pipeline", "--rows", "3000", "--json"]
+    )
+
+    assert result.exit_code == 0, result.output
+    report = orjson.loads(result.stdout)
+    assert report["rows"] == 3000
+    assert report["rows_per_s"] > 0
+    assert report["peak_rss_mb"] > 0
+    assert list(tmp_path.iterdir()) == []  # its working folder is gone
+
+
+def test_bench_pipeline_into_sql_needs_a_url(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["--data-dir", str(tmp_path), "bench", "pipeline", "--sink", "sql"], env={}
+    )
+
+    assert result.exit_code == 1
+    assert "needs a database URL" in result.stderr
