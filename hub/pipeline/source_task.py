@@ -360,9 +360,11 @@ class SourceTask(Task):
         """Rows of each (topic, partition); ``None`` means every row. Deterministic on replay."""
         if not values:
             return {}
-        if topics is None and keys is None:
+        if topics is None:
             topic = self.spec.topic
-            return {(topic, (self._sequence + self.task) % self.log.partitions(topic)): None}
+            count = self.log.partitions(topic)
+            if keys is None or count == 1:  # one portion: no key needs hashing
+                return {(topic, (self._sequence + self.task) % count): None}
         portions: dict[tuple[str, int], list[int]] = defaultdict(list)
         counts: dict[str, int] = {}
         sticky = self._sequence + self.task
