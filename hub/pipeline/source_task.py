@@ -362,9 +362,9 @@ class SourceTask(Task):
             return {}
         if topics is None:
             topic = self.spec.topic
-            count = self.log.partitions(topic)
-            if keys is None or count == 1:  # one portion: no key needs hashing
-                return {(topic, (self._sequence + self.task) % count): None}
+            partitions = self.log.partitions(topic)
+            if keys is None or partitions == 1:  # one portion: no key needs hashing
+                return {(topic, (self._sequence + self.task) % partitions): None}
         portions: dict[tuple[str, int], list[int]] = defaultdict(list)
         counts: dict[str, int] = {}
         sticky = self._sequence + self.task

@@ -1,4 +1,4 @@
-"""``hub bench pipeline`` delivers every row exactly once before reporting; speed is not asserted."""
+"""``hub bench pipeline`` delivers every row exactly once before it reports; speed is untested."""
 
 from __future__ import annotations
 
