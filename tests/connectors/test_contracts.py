@@ -12,6 +12,8 @@ import pytest
 from connectors.files.sink import FileSink
 from connectors.files.source import FileSource
 from connectors.generate.source import GenerateSource
+from connectors.sql.sink import SqlSink
+from connectors.sql.source import SqlSource
 from hub.testing import SinkContract, SourceContract
 
 
@@ -67,6 +69,33 @@ class TestGenerateSource(SourceContract):
         return {"count": 5}
 
 
+class TestSqlSource(SourceContract):
+    source_class = SqlSource
+
+    @pytest.fixture
+    def config(self, tmp_path: Path) -> Mapping[str, Any]:
+        import sqlite3
+        from contextlib import closing
+
+        with closing(sqlite3.connect(tmp_path / "shop.db")) as db, db:
+            for n, table in enumerate(["orders_eu", "orders_us", "orders_asia"]):
+                db.execute(f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, ts TIMESTAMP, v TEXT)")
+                db.executemany(
+                    f"INSERT INTO {table} VALUES (?, ?, ?)",
+                    [(n * 100 + i, f"2024-01-01 00:00:0{i % 3}", f"v{i}") for i in range(17)],
+                )
+        return {
+            "url": f"sqlite:///{tmp_path / 'shop.db'}",
+            "tables": ["orders_*"],
+            "cursor": "ts",
+            "batch_size": 5,
+        }
+
+    @pytest.fixture
+    def bad_config(self) -> Mapping[str, Any]:
+        return {"tables": ["orders"], "cursor": "ts"}
+
+
 class TestFileSinkJsonLines(SinkContract):
     sink_class = FileSink
 
@@ -96,3 +125,31 @@ def test_stdout_sink_declares_itself_like_every_connector() -> None:
     from hub.testing.checks import check_declaration
 
     check_declaration(StdoutSink, "sink")
+
+
+class TestSqlSink(SinkContract):
+    sink_class = SqlSink
+
+    @pytest.fixture
+    def config(self, tmp_path: Path) -> Mapping[str, Any]:
+        return {"url": f"sqlite:///{tmp_path / 'out.db'}", "table": "records"}
+
+    @pytest.fixture
+    def bad_config(self) -> Mapping[str, Any]:
+        return {"table": "records"}
+
+    def read_back(self, config: Mapping[str, Any]) -> Sequence[Any]:
+        import sqlite3
+        from contextlib import closing
+
+        path = config["url"].removeprefix("sqlite:///")
+        if not Path(path).exists():
+            return []
+        with closing(sqlite3.connect(path)) as db:
+            db.row_factory = sqlite3.Row
+            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'records'").fetchall():
+                return []
+            return [dict(row) for row in db.execute("SELECT * FROM records")]
+
+    def comparable(self, row: Any) -> Any:
+        return {**row, "active": bool(row["active"])}  # SQLite keeps booleans as 0 and 1

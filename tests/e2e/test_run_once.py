@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -263,6 +264,12 @@ def test_the_quickstart_runs_from_a_copy_of_the_examples(hub: HubCommand, workdi
     assert "Expected 6 columns, got 2" in headers["hub.error.message"]
     assert headers["hub.original.path"] == "examples/data/orders.csv"
     assert headers["hub.original.line"] == str(line)
+    # The SQLite sink holds the same orders, one row each, and the schema was registered.
+    with sqlite3.connect(workdir / "out" / "orders.db") as database:
+        rows = database.execute("SELECT id, customer, amount FROM orders ORDER BY id").fetchall()
+    assert rows == [(r["id"], r["customer"], r["amount"]) for r in by_id(good)]
+    schema = hub.json("schemas", "show", "orders-value")["schema"]
+    assert list(schema["properties"])[:2] == ["id", "customer"]
 
 
 # -- generate -> stdout ----------------------------------------------------------------------------

@@ -1,0 +1,209 @@
+"""Tables created from registry schemas and Arrow types, evolved, and the changes that stop."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from typing import Any
+
+import pytest
+
+from connectors.sql import ddl
+from hub.errors import FatalError
+from tests.connectors.sql.conftest import Database
+from tests.connectors.sql.test_sink import _close_sinks, batch, columns, open_sink, select
+
+__all__ = ["_close_sinks"]  # an autouse fixture: sinks are closed after each test
+
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "amount": {"type": "number"},
+        "price": {"type": "number", "format": "decimal"},
+        "ok": {"type": "boolean"},
+        "name": {"type": "string", "maxLength": 20},
+        "day": {"type": "string", "format": "date"},
+        "at": {"type": "string", "format": "date-time"},
+        "uid": {"type": "string", "format": "uuid"},
+        "blob": {"type": "string", "contentEncoding": "base64"},
+        "doc": {"type": "object"},
+        "tags": {"type": "array", "items": {"type": "string"}},
+    },
+    "required": ["id", "name"],
+}
+ROW = {
+    "id": 1,
+    "amount": 2.5,
+    "price": 12.25,
+    "ok": True,
+    "name": 'a, "b"\nc',
+    "day": "2024-02-29",
+    "at": "2024-01-01T10:00:00+02:00",
+    "uid": "0b5f3e1c-8d1a-4c3e-9a57-2f1f0c3e4d5a",
+    "blob": "aGVsbG8=",
+    "doc": {"a": [1, {"b": None}], "s": "x,y"},
+    "tags": ["p", "q"],
+}
+EMPTY = {"id": 2, "name": "", **{k: None for k in ROW if k not in ("id", "name")}}
+
+
+@pytest.mark.parametrize("copy", [True, False], ids=["copy", "insert"])
+def test_a_table_created_from_the_registry_schema_holds_every_type(
+    database: Database, copy: bool
+) -> None:
+    if not copy and database.backend != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    sink = open_sink(database, key_columns=["id"], copy=copy)
+    sink.write(batch([ROW, EMPTY], schema=SCHEMA))
+    sink.flush()
+    sink.close()
+
+    found = columns(database, "orders")
+    assert found["id"].get("primary_key")
+    assert not found["name"]["nullable"]
+    assert found["amount"]["nullable"]
+    first, second = select(database, "orders")
+    assert first["id"] == 1
+    assert first["amount"] == 2.5
+    assert decimal.Decimal(str(first["price"])) == decimal.Decimal("12.25")
+    assert bool(first["ok"]) is True
+    assert first["name"] == 'a, "b"\nc'
+    assert str(first["day"]) == "2024-02-29"
+    assert _utc(first["at"]) == dt.datetime(2024, 1, 1, 8, 0, tzinfo=dt.UTC)
+    assert str(first["uid"]) == ROW["uid"]
+    assert bytes(first["blob"]) == b"hello"
+    assert _json(first["doc"]) == ROW["doc"]
+    assert _json(first["tags"]) == ["p", "q"]
+    assert second["name"] == ""  # an empty string is not a null
+    assert all(second[k] is None for k in ROW if k not in ("id", "name"))
+
+
+def _utc(value: Any) -> dt.datetime:
+    if isinstance(value, str):  # SQLite keeps DATETIME as text: UTC, as the sink wrote it
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _json(value: Any) -> Any:
+    import orjson
+
+    return orjson.loads(value) if isinstance(value, str | bytes) else value
+
+
+def test_a_table_created_from_arrow_types_without_a_schema(database: Database) -> None:
+    sink = open_sink(database)
+    sink.write(batch([{"id": 1, "x": 1.5, "ok": True, "s": "a", "o": {"k": 1}, "none": None}]))
+    sink.flush()
+    sink.close()
+
+    found = columns(database, "orders")
+    assert list(found) == ["id", "x", "ok", "s", "o"]  # an all-null field makes no column
+    engine = database.engine()
+    families = {n: ddl.family_of(c["type"]) for n, c in found.items()}
+    engine.dispose()
+    assert families["id"] == "integer"
+    assert families["x"] == "number"
+    assert families["ok"] in ("boolean", "bool_int")
+    assert families["s"] == "string"
+    assert families["o"] in ("json", "string")  # MariaDB's JSON is LONGTEXT with a check
+
+
+def test_auto_evolve_adds_a_nullable_column_when_the_schema_gains_a_field(
+    database: Database,
+) -> None:
+    v1 = {"type": "object", "properties": {"id": {"type": "integer"}}, "required": ["id"]}
+    v2 = {
+        "type": "object",
+        "properties": {"id": {"type": "integer"}, "note": {"type": "string"}},
+        "required": ["id", "note"],
+    }
+    sink = open_sink(database, auto_evolve=True)
+    sink.write(batch([{"id": 1}], schema=v1))
+    sink.write(batch([{"id": 2, "note": "new"}], start=1, schema=v2))
+    sink.flush()
+    sink.close()
+
+    assert columns(database, "orders")["note"]["nullable"]  # rows written before have none
+    assert select(database, "orders") == [{"id": 1, "note": None}, {"id": 2, "note": "new"}]
+
+
+def test_a_new_field_without_auto_evolve_stops_naming_the_option(database: Database) -> None:
+    sink = open_sink(database)
+    sink.write(batch([{"id": 1}]))
+    with pytest.raises(FatalError, match=r"no column 'note'.*auto_evolve: true"):
+        sink.write(batch([{"id": 2, "note": "x"}], start=1))
+    sink.close()
+
+
+def test_a_narrower_column_stops_naming_table_column_and_both_types(database: Database) -> None:
+    v1 = {"type": "object", "properties": {"id": {"type": "integer"}, "n": {"type": "integer"}}}
+    v2 = {"type": "object", "properties": {"id": {"type": "integer"}, "n": {"type": "number"}}}
+    sink = open_sink(database, auto_evolve=True)
+    sink.write(batch([{"id": 1, "n": 1}], schema=v1))
+    sink.flush()
+    with pytest.raises(FatalError) as stopped:
+        sink.write(batch([{"id": 2, "n": 1.5}], start=1, schema=v2))
+    sink.close()
+    message = str(stopped.value)
+    assert "table 'orders' column 'n' is BIGINT" in message
+    assert "type number (DOUBLE" in message
+
+
+def test_a_dropped_required_field_stops_naming_the_not_null_column(database: Database) -> None:
+    v1 = {
+        "type": "object",
+        "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+        "required": ["id", "name"],
+    }
+    v2 = {"type": "object", "properties": {"id": {"type": "integer"}}, "required": ["id"]}
+    sink = open_sink(database, auto_evolve=True)
+    sink.write(batch([{"id": 1, "name": "a"}], schema=v1))
+    with pytest.raises(FatalError, match=r"column 'name' is .*NOT NULL.*no longer has that field"):
+        sink.write(batch([{"id": 2}], start=1, schema=v2))
+    sink.close()
+
+
+def test_an_overlong_table_name_stops_instead_of_being_truncated(database: Database) -> None:
+    if database.backend == "sqlite":
+        pytest.skip("SQLite has no identifier length limit")
+    sink = open_sink(database, table="t" * 70)
+    with pytest.raises(FatalError, match="longer than"):
+        sink.write(batch([{"id": 1}]))
+    sink.close()
+
+
+def test_a_values_type_error_is_a_record_error(database: Database) -> None:
+    from hub.errors import RecordError
+
+    schema = {"type": "object", "properties": {"at": {"type": "string", "format": "date-time"}}}
+    sink = open_sink(database)
+    sink.write(batch([{"at": "2024-01-01T00:00:00Z"}], schema=schema))
+    with pytest.raises(RecordError):
+        sink.write(batch([{"at": "not a time"}], start=1, schema=schema))
+    sink.flush()
+    sink.close()
+    assert len(select(database, "orders", order="at")) == 1
+
+
+def test_auto_evolve_relaxes_not_null_when_the_schema_admits_null(database: Database) -> None:
+    from hub.errors import RecordError
+
+    v1 = {
+        "type": "object",
+        "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+        "required": ["id", "name"],
+    }
+    v2 = {**v1, "properties": {**v1["properties"], "name": {"type": ["string", "null"]}}}
+    sink = open_sink(database, auto_evolve=True, key_columns=["id"])
+    sink.write(batch([{"id": 1, "name": "a"}], schema=v1))
+    sink.flush()
+    assert not columns(database, "orders")["name"]["nullable"]
+    if database.backend == "sqlite":  # SQLite cannot alter a column: the row is refused
+        with pytest.raises(RecordError, match="NOT NULL"):
+            sink.write(batch([{"id": 2, "name": None}], start=1, schema=v2))
+        return
+    sink.write(batch([{"id": 2, "name": None}], start=1, schema=v2))
+    sink.flush()
+    assert columns(database, "orders")["name"]["nullable"]
+    assert select(database, "orders") == [{"id": 1, "name": "a"}, {"id": 2, "name": None}]
