@@ -49,9 +49,9 @@ BAD_FILES: dict[str, tuple[str, int, list[str]]] = {
         """,
         4,
         [
-            "unknown source type 'nosuch'; known sources: file, generate",
+            "unknown source type 'nosuch'; known sources: file, generate, sql",
             "unknown transform type 'uppercase_all'; known transforms: cast, drop, filter",
-            "unknown sink type 's3-bucket'; known sinks: file, stdout",
+            "unknown sink type 's3-bucket'; known sinks: file, sql, stdout",
         ],
     ),
     "missing-env": (
