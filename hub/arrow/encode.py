@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.arrow.columns import field_names
+from hub.arrow.types import is_binary, is_list, is_string
 
 Column: TypeAlias = pa.Array | pa.ChunkedArray
 JSON_TYPE = pa.json_(pa.string())
@@ -99,7 +100,7 @@ def text_column(column: Column) -> Column:
     type_ = _value_type(column.type)
     if pa.types.is_null(type_):
         return pa.nulls(len(column), pa.string())
-    if _is_string(type_):
+    if is_string(type_):
         return pc.cast(column, pa.string())
     if type_ == JSON_TYPE:  # mixed types: only its strings need unquoting, per value
         texts = pc.cast(_storage(column), pa.string()).to_pylist()
@@ -330,7 +331,7 @@ def _maps(column: Column) -> Column:
 def _map_chunk(chunk: pa.Array) -> pa.Array:
     entries = _child_values(chunk)
     keys = pc.struct_field(entries, [0])
-    plain = _is_string(_value_type(keys.type))
+    plain = is_string(_value_type(keys.type))
     keys = _strings(keys) if plain else escape(encode_column(keys))
     values = encode_column(pc.struct_field(entries, [1]))
     pairs = pc.binary_join_element_wise('"', keys, '":', values, "")
@@ -393,42 +394,15 @@ def _value_type(type_: pa.DataType) -> pa.DataType:
     return type_
 
 
-def _is_plain_string(type_: pa.DataType) -> bool:
-    return pa.types.is_string(type_) or pa.types.is_large_string(type_)
-
-
-def _is_string(type_: pa.DataType) -> bool:
-    return _is_plain_string(type_) or pa.types.is_string_view(type_)
-
-
-def _is_binary(type_: pa.DataType) -> bool:
-    return (
-        pa.types.is_binary(type_)
-        or pa.types.is_large_binary(type_)
-        or pa.types.is_fixed_size_binary(type_)
-        or pa.types.is_binary_view(type_)
-    )
-
-
-def _is_list(type_: pa.DataType) -> bool:
-    return (
-        pa.types.is_list(type_)
-        or pa.types.is_large_list(type_)
-        or pa.types.is_fixed_size_list(type_)
-        or pa.types.is_list_view(type_)
-        or pa.types.is_large_list_view(type_)
-    )
-
-
 Test: TypeAlias = Callable[[pa.DataType], bool]
 Encoder: TypeAlias = Callable[[Column], Column]
 
 _QUOTED: list[tuple[Test, Encoder]] = [
-    (_is_string, _strings),
+    (is_string, _strings),
     (pa.types.is_timestamp, _timestamps),
     (pa.types.is_date, _dates),
     (pa.types.is_time, _times),
-    (_is_binary, _binaries),
+    (is_binary, _binaries),
 ]
 _UNQUOTED: list[tuple[Test, Encoder]] = [
     (pa.types.is_integer, _integers),
@@ -438,5 +412,5 @@ _UNQUOTED: list[tuple[Test, Encoder]] = [
     (pa.types.is_duration, _durations),
     (pa.types.is_struct, _structs),
     (pa.types.is_map, _maps),
-    (_is_list, _lists),
+    (is_list, _lists),
 ]

@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.arrow.columns import field_names
+from hub.arrow.types import is_binary, is_list, is_string
 
 __all__ = ["schema_from_arrow", "schema_from_table", "schema_from_values", "widen"]
 
@@ -117,9 +118,9 @@ def _value(type_: pa.DataType) -> dict[str, Any]:
         return {"type": "integer"}
     if pa.types.is_floating(type_) or pa.types.is_decimal(type_) or pa.types.is_duration(type_):
         return {"type": "number"}
-    if _is_string(type_):
+    if is_string(type_):
         return {"type": "string"}
-    if _is_binary(type_):
+    if is_binary(type_):
         return {"type": "string", "contentEncoding": "base64"}
     if pa.types.is_timestamp(type_):
         return {"type": "string", "format": "date-time"} if type_.tz else {"type": "string"}
@@ -131,7 +132,7 @@ def _value(type_: pa.DataType) -> dict[str, Any]:
         return _object([(f, not f.nullable) for f in type_])
     if pa.types.is_map(type_):
         return {"type": "object", "additionalProperties": _field(type_.item_field)}
-    if _is_list(type_):
+    if is_list(type_):
         return {"type": "array", "items": _field(type_.value_field)}
     if pa.types.is_union(type_):
         return {"anyOf": [_nullable(_value(f.type)) for f in type_]}
@@ -148,33 +149,6 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     if "enum" in result and None not in result["enum"]:
         result["enum"] = [*result["enum"], None]
     return result
-
-
-def _is_string(type_: pa.DataType) -> bool:
-    return (
-        pa.types.is_string(type_)
-        or pa.types.is_large_string(type_)
-        or pa.types.is_string_view(type_)
-    )
-
-
-def _is_binary(type_: pa.DataType) -> bool:
-    return (
-        pa.types.is_binary(type_)
-        or pa.types.is_large_binary(type_)
-        or pa.types.is_fixed_size_binary(type_)
-        or pa.types.is_binary_view(type_)
-    )
-
-
-def _is_list(type_: pa.DataType) -> bool:
-    return (
-        pa.types.is_list(type_)
-        or pa.types.is_large_list(type_)
-        or pa.types.is_fixed_size_list(type_)
-        or pa.types.is_list_view(type_)
-        or pa.types.is_large_list_view(type_)
-    )
 
 
 # -- JSON-like values ------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.arrow.encode import text_column
+from hub.arrow.types import is_binary, is_list
 from hub.registry.validation.checks import Column, Rule, Scalars
 from hub.registry.validation.formats import PATTERNS
 from hub.registry.validation.patterns import to_re2
@@ -64,9 +65,9 @@ def kind_of(type_: pa.DataType) -> str | None:
     for test, kind in tests:
         if test(type_):
             return kind
-    if _is_binary(type_):
+    if is_binary(type_):
         return "binary"
-    if any(test(type_) for test in _LISTS):
+    if is_list(type_):
         return "array"
     return None
 
@@ -338,21 +339,3 @@ def _fits(value: Any, type_: pa.DataType) -> bool:
         lowest, highest = _integer_range(type_)
         return lowest <= value <= highest
     return True
-
-
-def _is_binary(type_: pa.DataType) -> bool:
-    return (
-        pa.types.is_binary(type_)
-        or pa.types.is_large_binary(type_)
-        or pa.types.is_fixed_size_binary(type_)
-        or pa.types.is_binary_view(type_)
-    )
-
-
-_LISTS = (
-    pa.types.is_list,
-    pa.types.is_large_list,
-    pa.types.is_fixed_size_list,
-    pa.types.is_list_view,
-    pa.types.is_large_list_view,
-)
