@@ -9,6 +9,21 @@ import click
 from hub.cli.context import HubContext, pass_hub
 from hub.cli.output import json_option, print_json, print_table
 
+directory_option = click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to work (default: a temporary folder inside the data directory, removed after).",
+)
+rounds_option = click.option(
+    "--rounds",
+    "-r",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Repeat and report the best round.",
+)
+
 
 @click.group()
 def bench() -> None:
@@ -34,20 +49,8 @@ def bench() -> None:
     show_default=True,
     help="Records per append.",
 )
-@click.option(
-    "--rounds",
-    "-r",
-    type=click.IntRange(min=1),
-    default=3,
-    show_default=True,
-    help="Repeat and report the best round.",
-)
-@click.option(
-    "--dir",
-    "directory",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where to write (default: a temporary folder inside the data directory, removed after).",
-)
+@rounds_option
+@directory_option
 @json_option
 @pass_hub
 def bench_log(
@@ -115,12 +118,7 @@ def bench_log(
     metavar="URL",
     help="With --sink sql: the SQLAlchemy URL of a database without a table `rows`.",
 )
-@click.option(
-    "--dir",
-    "directory",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where to work (default: a temporary folder inside the data directory, removed after).",
-)
+@directory_option
 @json_option
 @pass_hub
 def bench_pipeline(
@@ -177,14 +175,7 @@ def bench_pipeline(
     type=click.IntRange(min=1),
     help="Rows for the per-record path (default: all of them).",
 )
-@click.option(
-    "--rounds",
-    "-r",
-    type=click.IntRange(min=1),
-    default=3,
-    show_default=True,
-    help="Repeat and report the best round.",
-)
+@rounds_option
 @json_option
 def bench_schema(
     rows: int, bad_rows: int, per_record_rows: int | None, rounds: int, as_json: bool
@@ -228,12 +219,7 @@ def bench_schema(
     help="Lookups of each kind.",
 )
 @click.option("--subjects", type=click.IntRange(min=1), default=10, show_default=True)
-@click.option(
-    "--dir",
-    "directory",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where to work (default: a temporary folder inside the data directory, removed after).",
-)
+@directory_option
 @json_option
 @pass_hub
 def bench_registry(
