@@ -21,21 +21,6 @@ with warnings.catch_warnings():
 
 V1 = "application/vnd.schemaregistry.v1+json"
 Response = Any  # httpx's or httpx2's, whichever Starlette's test client was built on
-PERSON = {"type": "object", "properties": {"name": {"type": "string"}}}
-PERSON_WITH_AGE = {
-    "type": "object",
-    "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
-}
-CLOSED = {
-    "type": "object",
-    "properties": {"id": {"type": "integer"}},
-    "additionalProperties": False,
-}
-CLOSED_WITH_NAME = {
-    "type": "object",
-    "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
-    "additionalProperties": False,
-}
 
 __all__ = ["TestClient"]
 

@@ -12,7 +12,8 @@ import pytest
 
 from hub.api import create_app
 from hub.registry import Registry
-from tests.api.conftest import CLOSED, CLOSED_WITH_NAME, PERSON, V1, TestClient
+from tests.api.conftest import V1, TestClient
+from tests.registry.examples import CLOSED, CLOSED_WITH_NAME, PERSON
 
 
 class Counting:

@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import (
-    PERSON,
-    PERSON_WITH_AGE,
-    TestClient,
-    body,
-    error,
-    ok,
-    post,
-    put,
-    register,
-)
+from tests.api.conftest import TestClient, body, error, ok, post, put, register
+from tests.registry.examples import PERSON, PERSON_WITH_AGE
 
 
 # -- config --------------------------------------------------------------------------------------

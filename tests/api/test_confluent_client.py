@@ -14,13 +14,9 @@ from confluent_kafka.schema_registry.json_schema import JSONDeserializer, JSONSe
 from confluent_kafka.serialization import MessageField, SerializationContext, SerializationError
 
 from hub.bench.registry import ServedRegistry, served_registry
+from tests.registry.examples import PERSON, PERSON_WITH_AGE
 
 TOKEN = "hub-test-token"
-PERSON = {"type": "object", "properties": {"name": {"type": "string"}}}
-PERSON_WITH_AGE = {
-    "type": "object",
-    "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
-}
 ORDER = {
     "type": "object",
     "properties": {"id": {"type": "integer"}, "item": {"type": "string"}},

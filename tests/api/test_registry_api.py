@@ -11,19 +11,8 @@ import pytest
 from hub.api import create_app
 from hub.errors import StoreError
 from hub.registry import Registry
-from tests.api.conftest import (
-    CLOSED,
-    CLOSED_WITH_NAME,
-    PERSON,
-    PERSON_WITH_AGE,
-    TestClient,
-    body,
-    error,
-    ok,
-    post,
-    put,
-    register,
-)
+from tests.api.conftest import TestClient, body, error, ok, post, put, register
+from tests.registry.examples import CLOSED, CLOSED_WITH_NAME, PERSON, PERSON_WITH_AGE
 
 
 # -- root, health, unknown paths ---------------------------------------------------------------

@@ -13,22 +13,7 @@ from hub.errors import (
 )
 from hub.registry import Compatibility, Mode, Policy, Registry
 from hub.store import Store
-
-PERSON = {"type": "object", "properties": {"name": {"type": "string"}}}
-PERSON_WITH_AGE = {
-    "type": "object",
-    "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
-}
-CLOSED = {
-    "type": "object",
-    "properties": {"id": {"type": "integer"}},
-    "additionalProperties": False,
-}
-CLOSED_WITH_NAME = {
-    "type": "object",
-    "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
-    "additionalProperties": False,
-}
+from tests.registry.examples import CLOSED, CLOSED_WITH_NAME, PERSON, PERSON_WITH_AGE
 
 
 @pytest.fixture
