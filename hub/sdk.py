@@ -174,9 +174,9 @@ class SinkBatch:
     @cached_property
     def table(self) -> pa.Table:
         """The values as one Arrow table, parsed in bulk by Arrow's JSON reader."""
-        from hub.arrow import json_values_to_table
+        from hub.arrow import json_values_to_table, present_values
 
-        return json_values_to_table([v for v in self.values if v is not None])
+        return json_values_to_table(present_values(self.values))
 
 
 class _Connector:

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from connectors.files.naming import complete_name, temporary_name
+from hub.arrow.value_array import join_values, present_values
 
 
 class OutputFile:
@@ -108,10 +109,12 @@ class CsvFile(OutputFile):
         super().discard()
 
 
-def json_lines(values: Sequence[bytes]) -> bytes:
-    """One line per value. Values come from the log as JSON; one that spans lines (pretty
-    printed by a producer) is re-encoded compactly so that every line is one record."""
-    data = b"\n".join(values) + b"\n"
+def json_lines(values: Sequence[bytes | None]) -> bytes:
+    """One line per value, tombstones left out. Values come from the log as JSON; one that
+    spans lines (pretty printed by a producer) is re-encoded compactly so that every line is
+    one record."""
+    values = present_values(values)
+    data = join_values(values, b"\n", end=b"\n")
     if data.count(b"\n") == len(values):
         return data
     import orjson

@@ -94,10 +94,9 @@ class FileSink(Sink):
             if end == start:  # the next record would pass max_bytes: start a new file
                 self._complete(output)
                 continue
-            chunk = [v for v in values[start:end] if v is not None]
             size = output.size
             try:
-                output.write(json_lines(chunk) if chunk else b"", end - start, offsets[end - 1])
+                output.write(json_lines(values[start:end]), end - start, offsets[end - 1])
             except OSError as exc:
                 output.rollback(size)
                 raise self._write_error(output, exc) from exc

@@ -50,6 +50,7 @@ from connectors.sql.sink_config import SinkConfig
 from connectors.sql.sink_stream import Fallback, stream_insert
 from connectors.sql.sink_tables import Tables, Target
 from connectors.sql.sink_write import write_batch
+from hub.arrow.value_array import present_values
 from hub.errors import ConnectorError, FatalError, RecordError
 from hub.sdk import Sink, SinkBatch, SinkContext
 
@@ -211,7 +212,7 @@ class SqlSink(Sink):
         )
         known = self._tables.ready(batch) if streams else None
         if known is not None:
-            rows = [v for v in batch.values if v is not None]
+            rows = present_values(batch.values)
             try:
                 if rows:
                     self._guarded(

@@ -22,6 +22,7 @@ import pyarrow.json as pajson
 
 from connectors.sql import sink_binary as binary
 from connectors.sql import sink_values as values
+from hub.arrow.value_array import join_values
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -53,7 +54,7 @@ def stream_insert(connection: Connection, target: Target, rows: Sequence[bytes])
     kinds = {name: binary.kind_of(column.type) for name, column in target.table.c.items()}
     if not all(kinds.values()):
         raise Fallback("a column binary COPY does not cover")
-    data = b"\n".join(rows)
+    data = join_values(rows, b"\n")
     present = [name for name in kinds if orjson.dumps(name) + b":" in data]
     if not present:
         raise Fallback("no known field")
@@ -79,7 +80,7 @@ def stream_insert(connection: Connection, target: Target, rows: Sequence[bytes])
 def _parse(
     chunk: Sequence[bytes], schema: pa.Schema, present: list[str], families: dict[str, str]
 ) -> pa.Table:
-    data = b"\n".join(chunk)
+    data = join_values(chunk, b"\n")
     if data.count(b"\n") != len(chunk) - 1:
         raise Fallback("values span lines")
     options = pajson.ParseOptions(explicit_schema=schema, unexpected_field_behavior="infer")

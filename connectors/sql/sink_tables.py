@@ -26,6 +26,7 @@ from connectors.sql.sink_columns import (
     columns_from_schema,
 )
 from connectors.sql.sink_config import SinkConfig
+from hub.arrow.value_array import present_values
 from hub.errors import FatalError
 from hub.sdk import SinkBatch
 
@@ -82,7 +83,7 @@ class Tables:
         name = self.settings.table_name(batch.topic)
         self._check_name(connection, name)
         found = self._cache.get(name) or self._reflect(connection, name)
-        rows = [v for v in batch.values if v is not None]
+        rows = present_values(batch.values)
         if found is None:
             if not rows:
                 return None

@@ -24,25 +24,31 @@ from hub.arrow.encode import (
     encode_column,
     encode_rows,
     json_column,
+    table_to_json_array,
     table_to_json_values,
     text_column,
 )
 from hub.arrow.keys import keys_from_column, split_reserved
+from hub.arrow.value_array import ValueArray, join_values, present_values
 
 __all__ = [
     "INTERNAL_PREFIX",
     "JSON_TYPE",
+    "ValueArray",
     "column_at",
     "dicts_to_table",
     "encode_column",
     "encode_rows",
     "field_names",
     "is_reserved",
+    "join_values",
     "json_column",
     "json_values_to_table",
     "keys_from_column",
+    "present_values",
     "resolve_path",
     "split_reserved",
+    "table_to_json_array",
     "table_to_json_values",
     "text_column",
     "to_table",

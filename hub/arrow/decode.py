@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.json as pj
 
 from hub.arrow.encode import JSON_TYPE
+from hub.arrow.value_array import join_values
 from hub.record import Record
 from hub.sdk import KEY_COLUMN
 from hub.transforms.errors import RowsFailed
@@ -134,7 +135,7 @@ def json_values_to_table(values: Sequence[bytes]) -> pa.Table:
     """
     if len(values) == 0:
         return pa.table({})
-    data = b"\n".join(values)
+    data = join_values(values, b"\n")
     multiline = data.count(b"\n") != len(values) - 1
     try:
         return _read(data, multiline)

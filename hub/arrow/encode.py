@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import binascii
 from collections.abc import Callable
-from typing import TypeAlias
+from typing import TypeAlias, cast
 
 import numpy as np
 import orjson
@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 
 from hub.arrow.columns import field_names
 from hub.arrow.types import is_binary, is_list, is_string
+from hub.arrow.value_array import ValueArray
 
 Column: TypeAlias = pa.Array | pa.ChunkedArray
 JSON_TYPE = pa.json_(pa.string())
@@ -34,10 +35,14 @@ _SHORT_ESCAPES = {0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r
 
 def table_to_json_values(table: pa.Table | pa.RecordBatch) -> list[bytes]:
     """Each row as a compact JSON object, fields in column order, reserved columns left out."""
+    return cast("list[bytes]", table_to_json_array(table).to_list())
+
+
+def table_to_json_array(table: pa.Table | pa.RecordBatch) -> ValueArray:
+    """``table_to_json_values`` without a Python object per row: the texts stay in Arrow."""
     if table.num_rows == 0:
-        return []
-    rows = encode_rows(table)
-    return pc.cast(rows, pa.binary()).to_pylist()
+        return ValueArray(pa.array([], pa.binary()))
+    return ValueArray(encode_rows(table))
 
 
 def encode_rows(table: pa.Table | pa.RecordBatch) -> pa.ChunkedArray | pa.Array:

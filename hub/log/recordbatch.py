@@ -27,8 +27,11 @@ from itertools import islice
 from typing import cast
 
 import crc32c
+import pyarrow as pa
 
+from hub.arrow.value_array import ValueArray
 from hub.errors import CorruptLogError, LogError
+from hub.log.plain_arrays import decode_plain_values, encode_plain_values
 from hub.log.varint import (
     NO_HEADERS,
     NULL_LENGTH,
@@ -42,6 +45,8 @@ from hub.log.varint import (
 )
 from hub.record import Headers, Record
 
+VECTORIZED_MIN = 256
+"""From this many records on, plain batches are encoded and decoded by array arithmetic."""
 HEADER = struct.Struct(">qiibIhiqqqhii")
 HEADER_SIZE = HEADER.size  # 61
 LENGTH_PREFIX = 12  # baseOffset + batchLength: batchLength counts the bytes after them
@@ -81,18 +86,24 @@ def encode_records(
 ) -> bytes:
     """The records section of a batch: offset deltas 0..n-1."""
     _check_lengths(len(values), keys=keys, headers=headers, timestamp_deltas=timestamp_deltas)
-    plain = (
-        len(values) <= TABLE_SIZE
-        and timestamp_deltas is None
-        and (keys is None or keys.count(None) == len(keys))
-    )
-    try:  # a None value raises TypeError, a value too large for the tables IndexError
-        if plain and (headers is None or not any(headers)):
-            return _encode_plain(cast("Sequence[bytes]", values))
-        if plain and headers is not None and len(values) > 1 and not any(headers[1:]):
+    plain = timestamp_deltas is None and (keys is None or keys.count(None) == len(keys))
+    marked = plain and headers is not None and any(headers)
+    if marked and (len(values) == 1 or any(cast("Sequence[Headers]", headers)[1:])):
+        plain = False
+    if plain and isinstance(values, ValueArray):
+        if len(values) >= VECTORIZED_MIN and not values.array.null_count:
+            if not marked:
+                return encode_plain_values(values.array)
             # Headers on the first record only (the runtime's source marker): that one record
-            # takes the general path, the rest stay on the fast one.
-            first = _encode_general(values[:1], None, headers[:1], None)
+            # takes the general path, the rest the vectorized one.
+            first = _encode_general(values[:1], None, headers[:1], None)  # type: ignore[index]
+            return first + encode_plain_values(values.array.slice(1), start=1)
+        values = values.to_list()
+    try:  # a None value raises TypeError, a value too large for the tables IndexError
+        if plain and len(values) <= TABLE_SIZE:
+            if not marked:
+                return _encode_plain(cast("Sequence[bytes]", values))
+            first = _encode_general(values[:1], None, headers[:1], None)  # type: ignore[index]
             return _encode_plain(cast("Sequence[bytes]", values[1:]), start=1, first=first)
     except (TypeError, IndexError):
         pass
@@ -278,7 +289,7 @@ class RecordColumns:
     offsets: list[int]
     timestamps: list[int]
     keys: list[bytes | None]
-    values: list[bytes | None]
+    values: Sequence[bytes | None]  # a ValueArray when decoded in bulk
     headers: list[Headers]
 
 
@@ -418,10 +429,13 @@ class RecordBatch:
         """
         data, count = self.data, self.record_count
         if (
-            not 0 < count <= TABLE_SIZE
+            count <= 0
             or self.last_offset_delta != count - 1
             or self.max_timestamp != self.base_timestamp
         ):
+            return None
+        vectorized = count >= VECTORIZED_MIN
+        if not vectorized and count > TABLE_SIZE:
             return None
         try:
             length, first = read_varint(data, HEADER_SIZE)
@@ -432,7 +446,13 @@ class RecordBatch:
                 if head.offsets[0] != self.base_offset or head.timestamps[0] != 0:
                     return None
                 start, pos = 1, first + length
-            values = _plain_values(data, pos, start, count)
+            if vectorized:
+                array = decode_plain_values(data, pos, start, count)
+                values = None if array is None else _with_head(array, head)
+            else:
+                values = _plain_values(data, pos, start, count)
+                if values is not None and head is not None:
+                    values.insert(0, head.values[0])
         except (IndexError, ValueError, CorruptLogError):  # not plain; the general decoder says why
             return None
         if values is None:
@@ -441,7 +461,6 @@ class RecordBatch:
         headers: list[Headers] = [()] * count
         if head is not None:
             keys[0], headers[0] = head.keys[0], head.headers[0]
-            values.insert(0, head.values[0])
         return RecordColumns(
             list(range(self.base_offset, self.base_offset + count)),
             [self.base_timestamp] * count,
@@ -449,6 +468,13 @@ class RecordBatch:
             values,
             headers,
         )
+
+
+def _with_head(rest: pa.Array, head: RecordColumns | None) -> ValueArray:
+    """The values of a plain batch, the first record's (decoded on its own) in front."""
+    if head is None:
+        return ValueArray(rest)
+    return ValueArray(pa.concat_arrays([pa.array(head.values[:1], pa.binary()), rest]))
 
 
 def _plain_values(data: bytes, pos: int, start: int, count: int) -> list[bytes | None] | None:

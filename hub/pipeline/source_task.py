@@ -17,13 +17,14 @@ import hashlib
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
+from hub.arrow.value_array import ValueArray
 from hub.errors import FatalError, LogError
 from hub.log.partitioner import partition_for_key
 from hub.pipeline.chain import TransformChain
@@ -234,7 +235,13 @@ class SourceTask(Task):
         self._append_prepared(self._convert(batch))
 
     def _convert(self, batch: SourceBatch) -> _Prepared:
-        from hub.arrow import keys_from_column, split_reserved, table_to_json_values, to_table
+        from hub.arrow import (
+            keys_from_column,
+            split_reserved,
+            table_to_json_array,
+            table_to_json_values,
+            to_table,
+        )
 
         dead = _DeadPortion()
         if batch.failed:
@@ -264,7 +271,7 @@ class SourceTask(Task):
             prefixes = checked.prefixes
         if keys is None and self.spec.key:
             keys = keys_from_column(table, self.spec.key)
-        values = frame(table_to_json_values(table), topics, self.spec.topic, prefixes)
+        values = frame(table_to_json_array(table), topics, self.spec.topic, prefixes)
         return _Prepared(values, keys, topics, batch.offsets, dead)
 
     def _append_prepared(self, prepared: _Prepared) -> None:
@@ -283,7 +290,7 @@ class SourceTask(Task):
 
     def _append(
         self,
-        values: list[bytes],
+        values: Sequence[bytes],
         keys: list[bytes | None] | None,
         topics: list[str] | None,
         offsets: Any,
@@ -303,7 +310,7 @@ class SourceTask(Task):
             self._append_portion(dead_target, dead.values, None, dead.headers, marker, landed)
         appended = 0
         for (topic, partition), rows in portions.items():
-            portion = values if rows is None else [values[i] for i in rows]
+            portion = values if rows is None else _take(values, rows)
             portion_keys = keys if rows is None or keys is None else [keys[i] for i in rows]
             self._append_portion((topic, partition), portion, portion_keys, None, marker, landed)
             appended += len(portion)
@@ -320,7 +327,7 @@ class SourceTask(Task):
     def _append_portion(
         self,
         target: tuple[str, int],
-        values: list[bytes],
+        values: Sequence[bytes],
         keys: list[bytes | None] | None,
         headers: list[Headers] | None,
         marker: tuple[str, bytes],
@@ -353,7 +360,7 @@ class SourceTask(Task):
 
     def _portions(
         self,
-        values: list[bytes],
+        values: Sequence[bytes],
         keys: list[bytes | None] | None,
         topics: list[str] | None,
     ) -> dict[tuple[str, int], list[int] | None]:
@@ -433,7 +440,7 @@ class SourceTask(Task):
 class _Prepared:
     """A polled batch made ready for the log: JSON values, keys, topics, offsets, dead letters."""
 
-    values: list[bytes]
+    values: Sequence[bytes]  # a ValueArray: the JSON texts stay in Arrow
     keys: list[bytes | None] | None
     topics: list[str] | None
     offsets: Any
@@ -446,6 +453,12 @@ class _DeadPortion:
 
     values: list[bytes] = field(default_factory=list)
     headers: list[Headers] = field(default_factory=list)
+
+
+def _take(values: Sequence[bytes], rows: list[int]) -> Sequence[bytes]:
+    if isinstance(values, ValueArray):
+        return cast("Sequence[bytes]", values.take(rows))
+    return [values[i] for i in rows]
 
 
 def _without_rows(

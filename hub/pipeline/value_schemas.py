@@ -17,11 +17,12 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
+from hub.arrow.value_array import ValueArray
 from hub.errors import FatalError, IncompatibleSchemaError
 from hub.pipeline.spec import TopicSchema
 from hub.registry import wire
@@ -159,17 +160,21 @@ class SourceSchemas:
 
 
 def frame(
-    values: list[bytes],
+    values: Sequence[bytes],
     topics: Sequence[str] | None,
     default_topic: str,
     prefixes: Mapping[str, bytes],
-) -> list[bytes]:
+) -> Sequence[bytes]:
     """Prefix each value with its topic's schema id (values of unbound topics stay plain)."""
     if not prefixes:
         return values
     if topics is None:
         prefix = prefixes.get(default_topic)
-        return values if prefix is None else [prefix + value for value in values]
+        if prefix is None:
+            return values
+        if isinstance(values, ValueArray):
+            return cast("Sequence[bytes]", values.prefixed(prefix))
+        return [prefix + value for value in values]
     return [
         prefixes[topic] + value if topic in prefixes else value
         for value, topic in zip(values, topics, strict=True)
@@ -188,6 +193,10 @@ def unframe(batch: SinkBatch, registry: Registry) -> list[SinkBatch]:
     framed = [v for v in (values[0], values[-1]) if v is not None and v[:1] == b"\x00"]
     if not framed:  # writers frame a whole batch or none of it: plain batches cost nothing
         return [batch]
+    if isinstance(values, ValueArray) and (unprefixed := values.without_prefix(framed[0])):
+        # One schema id throughout (the usual case), found and stripped in bulk.
+        schema = registry.schema(cast(int, wire.schema_id_of(framed[0]))).parsed()
+        return [replace(batch, values=unprefixed, schema=schema)]
     ids = [wire.schema_id_of(v) for v in values]
     plain = [v if i is None else v[wire.HEADER_SIZE :] for v, i in zip(values, ids, strict=True)]  # type: ignore[index]
     runs: list[SinkBatch] = []

@@ -1,0 +1,204 @@
+"""Plain records to and from Arrow arrays, by numpy and Arrow kernels: no Python per record.
+
+A *plain* record (keyless, no headers, the batch's one timestamp) is, in a RecordBatch v2::
+
+    length | 0 (attributes) | 0 (timestamp delta) | offsetDelta | 1 (null key) | valueLength
+    | value | 0 (header count)
+
+Everything but the value follows from the value's size and the record's place, so encoding is
+arithmetic on arrays of sizes plus one ``binary_join_element_wise`` that lays heads, values and
+trailers end to end. Decoding has to find where each record starts, which is a chain (each
+record's length says where the next begins): every byte position that could start a record is
+found at once, each candidate's successor computed, and the chain from the first record
+followed by pointer doubling in ``log2(count)`` array steps. The values found are encoded again
+and compared with the input, byte for byte, so a decode either reproduces the batch exactly or
+returns ``None`` and leaves it to the general decoder.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from hub.arrow.value_array import array_bytes
+
+_VARINT_WIDTH = 5  # bytes of a zigzag varint of any int32 (sizes and offset deltas)
+_HEAD_WIDTH = _VARINT_WIDTH * 3 + 3  # length, offset delta, value length; the 3 fixed bytes
+_TRAILER = pa.scalar(b"\x00", pa.binary())
+_NOTHING = pa.scalar(b"", pa.binary())
+
+
+def encode_plain_values(values: pa.Array, start: int = 0) -> bytes:
+    """The records section for ``values`` (binary or string, no nulls) at offset deltas
+    ``start``...: equal, byte for byte, to what the per-record encoder writes."""
+    count = len(values)
+    if values.null_count:
+        raise ValueError("plain records have no null values")
+    heads, head_offsets = _heads(_sizes(values), start)
+    head_array = pa.Array.from_buffers(
+        pa.binary(),
+        count,
+        [None, pa.py_buffer(head_offsets.astype(np.int32)), pa.py_buffer(heads)],
+    )
+    joined = pc.binary_join_element_wise(head_array, _binary(values), _TRAILER, _NOTHING)
+    return array_bytes(joined)
+
+
+def _heads(sizes: np.ndarray, start: int) -> tuple[np.ndarray, np.ndarray]:
+    """The bytes before each value (length, attributes, timestamp and offset deltas, null key,
+    value length) end to end, and the ``count + 1`` offsets where each record's begin."""
+    count = len(sizes)
+    deltas = np.arange(start * 2, (start + count) * 2, 2, dtype=np.int64)
+    delta_widths = _widths(deltas)
+    size_widths = _widths(sizes * 2)
+    lengths = (4 + sizes + delta_widths + size_widths) * 2
+    length_widths = _widths(lengths)
+    offsets = np.zeros(count + 1, np.int64)
+    np.cumsum(length_widths + delta_widths + size_widths + 3, out=offsets[1:])
+    heads = np.zeros(int(offsets[-1]), np.uint8)
+    at = offsets[:-1]
+    _put_varints(heads, at, lengths, length_widths)
+    at = at + length_widths + 2  # attributes 0, timestamp delta 0
+    _put_varints(heads, at, deltas, delta_widths)
+    at += delta_widths
+    heads[at] = 1  # a null key: zigzag -1
+    _put_varints(heads, at + 1, sizes * 2, size_widths)
+    return heads, offsets
+
+
+def decode_plain_values(data: bytes, pos: int, start: int, count: int) -> pa.Array | None:
+    """The values of plain records ``start``..``count - 1``, laid out from ``pos`` to the end
+    of ``data``, as one binary array; ``None`` unless they are exactly that."""
+    records = np.frombuffer(data, np.uint8, offset=pos)
+    total = len(records)
+    need = count - start
+    if need <= 0 or total < need * 6:
+        return None
+    candidates, widths = _record_starts(records)
+    if len(candidates) < need or candidates[0] != 0:
+        return None
+    lengths = _read_varints(records, candidates) >> 1
+    chain = _follow(candidates, candidates + widths + lengths, total, need)
+    if chain is None:
+        return None
+    starts = candidates[chain]
+    delta_widths = _widths(np.arange(start * 2, count * 2, 2, dtype=np.int64))
+    size_at = starts + widths[chain] + 3 + delta_widths  # attributes, timestamp delta, key
+    sizes = _read_varints(records, size_at) >> 1
+    heads, head_offsets = _heads(sizes, start)
+    head_widths = np.diff(head_offsets)
+    begins = starts + head_widths
+    ends = begins + sizes
+    if not np.array_equal(ends[:-1] + 1, starts[1:]) or ends[-1] + 1 != total:
+        return None  # each value must end just before the next record starts
+    # The records now tile the section exactly; every byte outside the values must be what
+    # the encoder would have written there.
+    head_bytes = np.repeat(starts - head_offsets[:-1], head_widths)
+    head_bytes += np.arange(len(heads))
+    if records[ends].any() or not np.array_equal(records[head_bytes], heads):
+        return None
+    # Every value and every stretch between two values, as one array over ``data`` itself;
+    # taking the even elements copies the values end to end.
+    bounds = np.empty(2 * need, np.int32)
+    bounds[0::2] = begins
+    bounds[1::2] = ends
+    pieces = pa.Array.from_buffers(
+        pa.binary(), 2 * need - 1, [None, pa.py_buffer(bounds), pa.py_buffer(records)]
+    )
+    return pieces.take(pa.array(np.arange(0, 2 * need, 2)))
+
+
+def _sizes(values: pa.Array) -> np.ndarray:
+    offsets = np.frombuffer(values.buffers()[1], _offset_type(values.type))
+    offsets = offsets[values.offset : values.offset + len(values) + 1]
+    return np.diff(offsets).astype(np.int64)
+
+
+def _offset_type(type_: pa.DataType) -> type:
+    return np.int64 if type_ in (pa.large_binary(), pa.large_string()) else np.int32
+
+
+def _binary(values: pa.Array) -> pa.Array:
+    if values.type == pa.binary():
+        return values
+    if values.type in (pa.string(), pa.large_binary(), pa.large_string()):
+        return values.cast(pa.binary())
+    raise TypeError(f"plain values are binary or string, not {values.type}")
+
+
+_WIDTH_STEPS = np.array([1 << 7, 1 << 14, 1 << 21, 1 << 28], np.int64)
+
+
+def _widths(zigzags: np.ndarray) -> np.ndarray:
+    """How many bytes the varint of each (zigzag-encoded, non-negative) value takes."""
+    return np.searchsorted(_WIDTH_STEPS, zigzags, side="right") + 1
+
+
+def _put_varints(out: np.ndarray, at: np.ndarray, zigzags: np.ndarray, widths: np.ndarray) -> None:
+    """Write each varint's bytes into ``out`` from its position in ``at``."""
+    for k in range(int(widths.max())):
+        group = (zigzags >> (7 * k)) & 0x7F
+        if k == 0:
+            out[at] = group | ((widths > 1) << 7)
+        else:
+            longer = widths > k
+            out[at[longer] + k] = group[longer] | ((widths[longer] > k + 1) << 7)
+
+
+def _record_starts(records: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every position that could start a record, with the width of its length varint.
+
+    A record starts at 0 or right after the previous record's trailer (a zero byte), with a
+    length varint of 1 to 3 bytes followed by two zero bytes (attributes, timestamp delta).
+    """
+    padded = np.zeros(len(records) + 4, np.uint8)  # reads past the end see zeros, never match
+    padded[: len(records)] = records
+    padded[len(records) :] = 0xFF
+    after = np.flatnonzero(records[:-1] == 0) + 1
+    at = np.concatenate([[0], after])
+    b0, b1, b2, b3, b4 = (padded[at + k] for k in range(5))
+    one = (b0 < 0x80) & (b1 == 0) & (b2 == 0)
+    two = (b0 >= 0x80) & (b1 < 0x80) & (b2 == 0) & (b3 == 0)
+    three = (b0 >= 0x80) & (b1 >= 0x80) & (b2 < 0x80) & (b3 == 0) & (b4 == 0)
+    widths = one * 1 + two * 2 + three * 3
+    found = widths > 0
+    return at[found], widths[found]
+
+
+def _follow(starts: np.ndarray, nexts: np.ndarray, total: int, need: int) -> np.ndarray | None:
+    """The chain of ``need`` candidates from the first, each record's end the next one's
+    start and the last ending at ``total``: by pointer doubling; ``None`` if there is none."""
+    count = len(starts)
+    if count == need and nexts[-1] == total and np.array_equal(nexts[:-1], starts[1:]):
+        return np.arange(count)  # no false candidates: the usual case for JSON values
+    end, dead = count, count + 1
+    found = np.searchsorted(starts, nexts)
+    hit = found < count
+    hit[hit] = starts[found[hit]] == nexts[hit]
+    jump = np.where(hit, found, np.where(nexts == total, end, dead))
+    step = jump = np.concatenate([jump, [end, dead]])
+    chain = np.zeros(1, np.int64)
+    while len(chain) < need:
+        chain = np.concatenate([chain, jump[chain]])
+        jump = jump[jump]
+    chain = chain[:need]
+    if chain.max() >= count or step[chain[-1]] != end:
+        return None
+    return chain
+
+
+def _read_varints(records: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The (zigzag) varints of up to 3 bytes at positions ``at``; a longer one reads wrong,
+    which the caller's final comparison catches."""
+    last = len(records) - 1
+    b0 = records[at].astype(np.int64)
+    value = b0 & 0x7F
+    more = b0 >= 0x80
+    if more.any():
+        b1 = records[np.minimum(at + 1, last)].astype(np.int64)
+        value += more * ((b1 & 0x7F) << 7)
+        more &= b1 >= 0x80
+        if more.any():
+            value += more * (records[np.minimum(at + 2, last)].astype(np.int64) << 14)
+    return value
