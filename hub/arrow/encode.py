@@ -140,10 +140,15 @@ def _encode(column: Column) -> tuple[str, Column | None, str]:
         return _encode(pc.cast(column, type_.value_type))
     for test, encoder in _QUOTED:
         if test(type_):
-            texts = encoder(column)
+            tail = ""
+            if encoder is _timestamps:
+                texts, tail = _timestamp_parts(column)
+            else:
+                texts = encoder(column)
             if column.null_count == 0:
-                return '"', texts, '"'
-            return "", _or_null(column, pc.binary_join_element_wise('"', texts, '"', "")), ""
+                return '"', texts, tail + '"'
+            quoted = pc.binary_join_element_wise('"', texts, tail + '"', "")
+            return "", _or_null(column, quoted), ""
     for test, encoder in _UNQUOTED:
         if test(type_):
             return "", _or_null(column, encoder(column)), ""
@@ -270,22 +275,51 @@ def _binaries(column: Column) -> Column:
 def _timestamps(column: Column) -> Column:
     """ISO 8601 as Python's ``isoformat`` writes it: ``T``, microseconds only when not zero,
     the offset as ``+HH:MM`` for zoned timestamps (in their zone's local time)."""
+    texts, tail = _timestamp_parts(column)
+    return pc.binary_join_element_wise(texts, tail, "") if tail else texts
+
+
+def _timestamp_parts(column: Column) -> tuple[Column, str]:
+    """``_timestamps`` as texts and a tail common to all (a UTC offset), which the caller can
+    fold into the literal that follows instead of paying a pass to append it."""
     type_ = column.type
     unit = "ns" if type_.unit == "ns" else "us"
+    if type_.tz is not None and type_.tz not in ("UTC", "Etc/UTC", "+00:00", "Z"):
+        if type_.unit != unit:
+            column = pc.cast(column, pa.timestamp(unit, type_.tz))
+        texts = pc.strftime(column, "%Y-%m-%dT%H:%M:%S%Ez")
+        return pc.replace_substring(texts, "." + "0" * len(unit) * 3, "", max_replacements=1), ""
+    # UTC is formatted as naive time plus a fixed suffix: Arrow's zoned formatting goes through
+    # the time-zone database for every value, several times slower.
+    tail = "" if type_.tz is None else "+00:00"
+    naive = pc.cast(column, pa.timestamp(type_.unit)) if type_.tz is not None else column
+    seconds = _whole_seconds(naive)
+    if seconds is not None:  # the usual case: no fraction to trim, the date in its 10 places
+        return pc.utf8_replace_slice(pc.cast(seconds, pa.string()), 10, 11, "T"), tail
     if type_.unit != unit:
-        column = pc.cast(column, pa.timestamp(unit, type_.tz))
+        naive = pc.cast(naive, pa.timestamp(unit))
+    texts = pc.replace_substring(pc.cast(naive, pa.string()), " ", "T", max_replacements=1)
     zero = "." + "0" * (9 if unit == "ns" else 6)
-    if type_.tz is None or type_.tz in ("UTC", "Etc/UTC", "+00:00", "Z"):
-        # UTC is formatted as naive time plus a fixed suffix: Arrow's zoned formatting goes
-        # through the time-zone database for every value, several times slower.
-        naive = pc.cast(column, pa.timestamp(unit)) if type_.tz is not None else column
-        texts = pc.replace_substring(pc.cast(naive, pa.string()), " ", "T", max_replacements=1)
-        texts = pc.replace_substring(texts, zero, "", max_replacements=1)
-        if type_.tz is not None:
-            texts = pc.binary_join_element_wise(texts, "+00:00", "")
-        return texts
-    texts = pc.strftime(column, "%Y-%m-%dT%H:%M:%S%Ez")
-    return pc.replace_substring(texts, zero, "", max_replacements=1)
+    return pc.replace_substring(texts, zero, "", max_replacements=1), tail
+
+
+_FIRST_SECOND = pa.scalar(-62135596800, pa.timestamp("s"))  # 0001-01-01, Python's first day
+_LAST_SECOND = pa.scalar(253402300799, pa.timestamp("s"))  # 9999-12-31 23:59:59
+
+
+def _whole_seconds(naive: Column) -> Column | None:
+    """The timestamps in whole seconds of years 1 to 9999, or None if any is not one."""
+    try:
+        seconds = pc.cast(naive, pa.timestamp("s"), safe=True)
+    except pa.ArrowInvalid:  # a fraction of a second
+        return None
+    bounds = pc.min_max(seconds)
+    low, high = bounds["min"], bounds["max"]
+    if low.is_valid and (
+        pc.less(low, _FIRST_SECOND).as_py() or pc.greater(high, _LAST_SECOND).as_py()
+    ):
+        return None
+    return seconds
 
 
 def _dates(column: Column) -> Column:

@@ -118,6 +118,7 @@ def run_pipeline_bench(
     workdir = Path(tempfile.mkdtemp(prefix="hub-bench-pipeline-", dir=directory)).resolve()
     try:
         write_csv(workdir / "input.csv", rows)
+        os.sync()  # the input is on disk before the clock starts: its writeback is not ours to time
         pipeline = workdir / "bench.yaml"
         sink_yaml = (_SQL_SINK if sink == "sql" else _JSONL_SINK).format(root=workdir)
         pipeline.write_text(_PIPELINE.format(partitions=partitions, root=workdir, sink=sink_yaml))

@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 a ``HubError`` (or a bug), 2 a usage or configuration e
 
 from __future__ import annotations
 
+import importlib
 import logging
 import traceback
 from pathlib import Path
@@ -14,34 +15,25 @@ from typing import Any
 import click
 
 from hub import __version__
-from hub.cli.bench import bench
-from hub.cli.consume import consume
 from hub.cli.context import HubContext
-from hub.cli.groups import groups
 from hub.cli.output import silence_stdout
-from hub.cli.plugins import plugins
-from hub.cli.produce import produce
-from hub.cli.run import run
-from hub.cli.schemas import schemas
-from hub.cli.serve import serve
-from hub.cli.topics import topics
-from hub.cli.validate import validate
 from hub.errors import ConfigError, HubError
 from hub.secrets import SecretFilter, redact
 
-# Every subcommand, in help order.
-COMMANDS: list[click.Command] = [
-    run,
-    serve,
-    validate,
-    plugins,
-    topics,
-    produce,
-    consume,
-    groups,
-    schemas,
-    bench,
-]
+# Every subcommand, in help order, as "module:attribute": a command's module (and what it
+# imports: the log, the pipeline runtime, the REST API...) loads only when it runs.
+COMMANDS: dict[str, str] = {
+    "run": "hub.cli.run:run",
+    "serve": "hub.cli.serve:serve",
+    "validate": "hub.cli.validate:validate",
+    "plugins": "hub.cli.plugins:plugins",
+    "topics": "hub.cli.topics:topics",
+    "produce": "hub.cli.produce:produce",
+    "consume": "hub.cli.consume:consume",
+    "groups": "hub.cli.groups:groups",
+    "schemas": "hub.cli.schemas:schemas",
+    "bench": "hub.cli.bench:bench",
+}
 
 
 class _EchoHandler(logging.Handler):
@@ -70,7 +62,19 @@ def _configure_logging(debug: bool) -> None:
 
 
 class HubGroup(click.Group):
-    """Prints ``HubError`` as one ``error:`` line (a traceback too under ``--debug``)."""
+    """Loads subcommands on demand; prints ``HubError`` as one ``error:`` line (a traceback
+    too under ``--debug``)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attribute = target.partition(":")
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -111,10 +115,6 @@ def cli(ctx: click.Context, data_dir: Path, store_url: str | None, debug: bool) 
     """streamhub: topics, partitions, offsets and consumer groups in a local data directory."""
     _configure_logging(debug)
     ctx.obj = HubContext(data_dir=data_dir, store_url=store_url, debug=debug)
-
-
-for _command in COMMANDS:
-    cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -78,26 +78,30 @@ def decode_plain_values(data: bytes, pos: int, start: int, count: int) -> pa.Arr
     candidates, widths = _record_starts(records)
     if len(candidates) < need or candidates[0] != 0:
         return None
-    lengths = _read_varints(records, candidates) >> 1
-    chain = _follow(candidates, candidates + widths + lengths, total, need)
+    lengths, _ = _read_varints(records, candidates)
+    lengths[lengths & 1 == 1] = -1  # a negative length: no record starts there
+    chain = _follow(candidates, candidates + widths + (lengths >> 1), total, need)
     if chain is None:
         return None
+    # Each field in turn, checked as the general decoder reads it. Every candidate has its
+    # attributes and timestamp delta (two zero bytes) after its length.
     starts = candidates[chain]
-    delta_widths = _widths(np.arange(start * 2, count * 2, 2, dtype=np.int64))
-    size_at = starts + widths[chain] + 3 + delta_widths  # attributes, timestamp delta, key
-    sizes = _read_varints(records, size_at) >> 1
-    heads, head_offsets = _heads(sizes, start)
-    head_widths = np.diff(head_offsets)
-    begins = starts + head_widths
-    ends = begins + sizes
+    delta_at = starts + widths[chain] + 2
+    deltas, delta_widths = _read_varints(records, delta_at)
+    if not np.array_equal(deltas, np.arange(start * 2, count * 2, 2)):
+        return None  # offset deltas must run start, start + 1, ...
+    key_at = delta_at + delta_widths
+    if not (records[np.minimum(key_at, total - 1)] == 1).all():
+        return None  # a key (only null keys, zigzag -1, are plain)
+    sizes, size_widths = _read_varints(records, key_at + 1)
+    if (sizes & 1).any():
+        return None  # a null value (zigzag -1)
+    begins = key_at + 1 + size_widths
+    ends = begins + (sizes >> 1)
     if not np.array_equal(ends[:-1] + 1, starts[1:]) or ends[-1] + 1 != total:
-        return None  # each value must end just before the next record starts
-    # The records now tile the section exactly; every byte outside the values must be what
-    # the encoder would have written there.
-    head_bytes = np.repeat(starts - head_offsets[:-1], head_widths)
-    head_bytes += np.arange(len(heads))
-    if records[ends].any() or not np.array_equal(records[head_bytes], heads):
-        return None
+        return None  # each record must end one byte after its value ...
+    if records[ends].any():
+        return None  # ... and that byte is a header count of 0
     # Every value and every stretch between two values, as one array over ``data`` itself;
     # taking the even elements copies the values end to end.
     bounds = np.empty(2 * need, np.int32)
@@ -110,9 +114,8 @@ def decode_plain_values(data: bytes, pos: int, start: int, count: int) -> pa.Arr
 
 
 def _sizes(values: pa.Array) -> np.ndarray:
-    offsets = np.frombuffer(values.buffers()[1], _offset_type(values.type))
-    offsets = offsets[values.offset : values.offset + len(values) + 1]
-    return np.diff(offsets).astype(np.int64)
+    offsets: np.ndarray = np.frombuffer(values.buffers()[1], _offset_type(values.type))
+    return np.diff(offsets[values.offset : values.offset + len(values) + 1]).astype(np.int64)
 
 
 def _offset_type(type_: pa.DataType) -> type:
@@ -188,17 +191,25 @@ def _follow(starts: np.ndarray, nexts: np.ndarray, total: int, need: int) -> np.
     return chain
 
 
-def _read_varints(records: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """The (zigzag) varints of up to 3 bytes at positions ``at``; a longer one reads wrong,
-    which the caller's final comparison catches."""
+def _read_varints(records: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The (still zigzag-encoded) varints at positions ``at`` and the bytes each takes.
+
+    Up to 3 bytes: a longer varint reads as a wrong value, which the callers' checks refuse.
+    Reads past the end see the last byte; positions that far out fail those checks too.
+    """
     last = len(records) - 1
-    b0 = records[at].astype(np.int64)
+    b0 = records[np.minimum(at, last)].astype(np.int64)
     value = b0 & 0x7F
+    widths = np.ones(len(at), np.int64)
     more = b0 >= 0x80
     if more.any():
         b1 = records[np.minimum(at + 1, last)].astype(np.int64)
         value += more * ((b1 & 0x7F) << 7)
+        widths += more
         more &= b1 >= 0x80
         if more.any():
-            value += more * (records[np.minimum(at + 2, last)].astype(np.int64) << 14)
-    return value
+            b2 = records[np.minimum(at + 2, last)].astype(np.int64)
+            value += more * ((b2 & 0x7F) << 14)
+            widths += more
+            value[more & (b2 >= 0x80)] = -1  # four bytes or more: not read here
+    return value, widths

@@ -392,7 +392,7 @@ class RecordBatch:
             columns.timestamps = [self.max_timestamp] * len(columns.timestamps)
         return columns
 
-    def values(self) -> list[bytes | None]:
+    def values(self) -> Sequence[bytes | None]:
         """The records' values only."""
         return self.columns().values
 
@@ -446,13 +446,15 @@ class RecordBatch:
                 if head.offsets[0] != self.base_offset or head.timestamps[0] != 0:
                     return None
                 start, pos = 1, first + length
+            values: Sequence[bytes | None] | None
             if vectorized:
                 array = decode_plain_values(data, pos, start, count)
                 values = None if array is None else _with_head(array, head)
             else:
-                values = _plain_values(data, pos, start, count)
-                if values is not None and head is not None:
-                    values.insert(0, head.values[0])
+                found = _plain_values(data, pos, start, count)
+                if found is not None and head is not None:
+                    found.insert(0, head.values[0])
+                values = found
         except (IndexError, ValueError, CorruptLogError):  # not plain; the general decoder says why
             return None
         if values is None:

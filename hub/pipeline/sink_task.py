@@ -10,11 +10,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, cast
 
 from hub.errors import FatalError, RecordError
-from hub.log.recordbatch import RecordBatch
+from hub.log.recordbatch import RecordBatch, RecordColumns
 from hub.pipeline.chain import TransformChain
+from hub.pipeline.sink_batches import coalesce
 from hub.pipeline.spec import SinkSpec
 from hub.pipeline.status import State
 from hub.pipeline.task import Task, TaskEnv
@@ -25,13 +28,31 @@ from hub.transforms.errors import RowsFailed
 log = logging.getLogger(__name__)
 
 TopicPartition = tuple[str, int]
-FETCH_MAX_BYTES = 1 << 20  # per read: batches of a flush interval arrive in several reads
+FETCH_MAX_BYTES = 8 << 20  # per read: batches of a flush interval arrive in several reads
 _OFFSET_COLUMN = "__hub_offset"
 
 
 def assign(partitions: list[TopicPartition], task: int, tasks: int) -> list[TopicPartition]:
     """This task's share of the sink's partitions: every ``tasks``-th, in a stable order."""
     return sorted(partitions)[task::tasks]
+
+
+@dataclass(frozen=True, slots=True)
+class _Fetched:
+    """One read of a partition: its batches from ``position`` (each decoded unless it is a
+    control batch or wholly before ``position``), and the offset after the last."""
+
+    tp: TopicPartition
+    position: int
+    end: int
+    batches: list[tuple[RecordBatch, RecordColumns | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Ahead:
+    tp: TopicPartition
+    position: int
+    future: Future[_Fetched]
 
 
 class SinkTask(Task):
@@ -61,6 +82,8 @@ class SinkTask(Task):
         self._pending_since: float | None = None
         self._next = 0
         self._opened = False
+        self._reader: ThreadPoolExecutor | None = None
+        self._ahead: _Ahead | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
     def open(self) -> None:
@@ -100,6 +123,7 @@ class SinkTask(Task):
                 start = max(earliest, min(start, latest))
             self.positions[topic, partition] = start
         self._committed = dict(self.positions)
+        self._reader = ThreadPoolExecutor(1, thread_name_prefix=f"read-{self.status.name}")
         self.status.state = State.RUNNING
 
     def close(self) -> None:
@@ -110,18 +134,31 @@ class SinkTask(Task):
                 self.flush()
         finally:
             self._opened = False
+            if self._reader is not None:
+                self._reader.shutdown(cancel_futures=True)
+                self._reader, self._ahead = None, None
             self.sink.close()
 
     # -- the work ------------------------------------------------------------------------------
     def run_once(self) -> bool:
-        """Read each partition once and write what came; return whether anything did."""
+        """Read each partition once and write what came; return whether anything did.
+
+        The next read (from the log, decoded) runs on a helper thread while this one is
+        written: decoding is array work that releases the GIL, writing mostly waits on I/O.
+        """
         progressed = False
         count = len(self.partitions)
-        for step in range(count):
-            tp = self.partitions[(self._next + step) % count]
-            if self.targets is not None and self.positions[tp] >= self.targets[tp]:
-                continue
-            if self._read_partition(tp):
+        due = [
+            tp
+            for step in range(count)
+            if (tp := self.partitions[(self._next + step) % count])
+            and (self.targets is None or self.positions[tp] < self.targets[tp])
+        ]
+        for i, tp in enumerate(due):
+            fetched = self._prefetched(tp) or self._fetch(tp, self.positions[tp])
+            following = due[(i + 1) % len(due)]
+            self._prefetch(following, fetched.end if following == tp else self.positions[following])
+            if self._write_fetched(fetched):
                 progressed = True
         self._next = (self._next + 1) % max(count, 1)
         self._update_lag()
@@ -139,30 +176,55 @@ class SinkTask(Task):
         """``--once``: stop at the log ends seen now (called once every source is done)."""
         self.targets = {tp: self.log.latest_offset(*tp) for tp in self.partitions}
 
-    def _read_partition(self, tp: TopicPartition) -> bool:
+    def _fetch(self, tp: TopicPartition, position: int) -> _Fetched:
+        """The log's batches of ``tp`` from ``position`` on, decoded (on any thread)."""
         topic, partition = tp
-        position = self.positions[tp]
         fetch_bytes = min(self.spec.batch.max_bytes, FETCH_MAX_BYTES)
         batches = self.log.fetch(topic, partition, position, max_bytes=fetch_bytes)
-        if not batches:
+        decoded = [
+            (batch, None if batch.is_control or batch.last_offset < position else batch.columns())
+            for batch in batches
+        ]
+        end = batches[-1].next_offset if batches else position
+        return _Fetched(tp, position, end, decoded)
+
+    def _prefetch(self, tp: TopicPartition, position: int) -> None:
+        if self._reader is not None and self._ahead is None:
+            self._ahead = _Ahead(tp, position, self._reader.submit(self._fetch, tp, position))
+
+    def _prefetched(self, tp: TopicPartition) -> _Fetched | None:
+        """The read made ahead, if it is the one due now and found something; else None
+        (it is dropped: a read that found nothing is made again, fresh)."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None:
+            return None
+        if ahead.tp != tp or ahead.position != self.positions[tp]:
+            ahead.future.exception()  # wait for it; what it read or raised is not wanted
+            return None
+        fetched = ahead.future.result()
+        return fetched if fetched.end > fetched.position else None
+
+    def _write_fetched(self, fetched: _Fetched) -> bool:
+        if fetched.end == fetched.position:
             return False
-        for batch in batches:
-            if batch.last_offset >= position and not batch.is_control:
-                for sink_batch in self._sink_batches(topic, partition, batch, position):
-                    self._write(sink_batch)
-                    self.status.add(records=len(sink_batch))
+        topic, partition = fetched.tp
+        runs: list[SinkBatch] = []
+        for batch, columns in fetched.batches:
+            if columns is not None:
+                runs += self._sink_batches(topic, partition, columns, fetched.position)
                 self._pending_bytes += batch.size
-            position = batch.next_offset
-        self.positions[tp] = position
+        for sink_batch in coalesce(runs, self.spec.batch.max_records):
+            self._write(sink_batch)
+            self.status.add(records=len(sink_batch))
+        self.positions[fetched.tp] = fetched.end
         if self._pending_since is None:
             self._pending_since = time.monotonic()
         return True
 
     def _sink_batches(
-        self, topic: str, partition: int, batch: RecordBatch, position: int
+        self, topic: str, partition: int, c: RecordColumns, position: int
     ) -> list[SinkBatch]:
-        """The log batch from ``position`` on, as sink batches: one per schema, transformed."""
-        c = batch.columns()
+        """A log batch from ``position`` on, as sink batches: one per schema, transformed."""
         skip = next((i for i, offset in enumerate(c.offsets) if offset >= position), 0)
         if skip:
             c.offsets, c.timestamps = c.offsets[skip:], c.timestamps[skip:]

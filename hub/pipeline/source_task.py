@@ -79,7 +79,8 @@ class SourceTask(Task):
         self._opened = False
         self._connector: ThreadPoolExecutor | None = None
         self._append_failed = False
-        self._next: Future[_Prepared | None] | None = None
+        self._converter: ThreadPoolExecutor | None = None
+        self._next: Future[tuple[_Prepared | None, Future[SourceBatch | None] | None]] | None = None
         self.schemas = (
             SourceSchemas(env.registry, env.schemas, f"source {spec.name!r}")
             if env.registry is not None
@@ -108,6 +109,7 @@ class SourceTask(Task):
             logging.getLogger(f"hub.connector.{self.spec.name}"),
         )
         self._connector = ThreadPoolExecutor(1, thread_name_prefix=f"source-{self.status.name}")
+        self._converter = ThreadPoolExecutor(1, thread_name_prefix=f"convert-{self.status.name}")
         self._on_connector(
             lambda: self._retry(lambda: self.source.open(self.config, context), "open")
         )
@@ -193,6 +195,8 @@ class SourceTask(Task):
             finally:
                 if self._connector is not None:
                     self._connector.shutdown()
+                if self._converter is not None:
+                    self._converter.shutdown()
 
     def _on_connector(self, action: Callable[[], T]) -> T:
         """Run ``action`` on the connector's own thread: a source lives on one thread."""
@@ -200,35 +204,56 @@ class SourceTask(Task):
         return self._connector.submit(action).result()
 
     def _discard_prefetch(self) -> None:
-        """Wait for a batch prepared ahead and drop it: the checkpoint does not cover it."""
+        """Wait for the batches polled and converted ahead and drop them: the checkpoint does
+        not cover them."""
         if self._next is not None:
-            self._next.exception()
+            if self._next.exception() is None:
+                _, polled = self._next.result()
+                if polled is not None:
+                    polled.exception()
             self._next = None
 
     # -- the work ------------------------------------------------------------------------------
     def poll_once(self) -> bool:
         """One poll, appended; return False when the source is caught up.
 
-        While a batch is appended, the next one is polled, transformed and encoded on the
-        connector's thread: Arrow and file reads release the GIL, so the two overlap.
+        Three batches are in hand at once: while one is appended here, the next is converted
+        (transforms, JSON, schemas) on a converter thread and the one after is polled on the
+        connector's. Arrow, file and database reads release the GIL, so the three overlap. A
+        poll is made ahead only after one that found records, never after the source caught up.
         """
         assert self._connector is not None
-        future = self._next or self._connector.submit(self._prepare)
+        assert self._converter is not None
+        if self._next is None:
+            first = self._connector.submit(self._poll)
+            self._next = self._converter.submit(self._convert_polled, first)
+        prepared, polled = self._next.result()
         self._next = None
-        prepared = future.result()
         if prepared is None:
             self.checkpoint()
             return False
-        self._next = self._connector.submit(self._prepare)
+        self._next = self._converter.submit(self._convert_polled, polled)
         self._append_prepared(prepared)
         if time.monotonic() - self._last_checkpoint >= CHECKPOINT_INTERVAL_S:
             self.checkpoint()
         return True
 
-    def _prepare(self) -> _Prepared | None:
-        """Poll and turn the batch into log values (on the connector's thread)."""
-        batch = self._retry(self.source.poll, "poll")
-        return None if batch is None else self._convert(batch)
+    def _poll(self) -> SourceBatch | None:
+        """One poll (on the connector's thread)."""
+        return self._retry(self.source.poll, "poll")
+
+    def _convert_polled(
+        self, polled: Future[SourceBatch | None] | None
+    ) -> tuple[_Prepared | None, Future[SourceBatch | None] | None]:
+        """The polled batch made ready for the log, and the poll after it, started before the
+        conversion when this one found records (on the converter thread)."""
+        assert polled is not None
+        assert self._connector is not None
+        batch = polled.result()
+        if batch is None:
+            return None, None
+        following = self._connector.submit(self._poll)
+        return self._convert(batch), following
 
     def _process(self, batch: SourceBatch) -> None:
         """Convert and append one batch, on the calling thread (tests drive this directly)."""
@@ -271,7 +296,8 @@ class SourceTask(Task):
             prefixes = checked.prefixes
         if keys is None and self.spec.key:
             keys = keys_from_column(table, self.spec.key)
-        values = frame(table_to_json_array(table), topics, self.spec.topic, prefixes)
+        texts = cast("Sequence[bytes]", table_to_json_array(table))  # no nulls: one per row
+        values = frame(texts, topics, self.spec.topic, prefixes)
         return _Prepared(values, keys, topics, batch.offsets, dead)
 
     def _append_prepared(self, prepared: _Prepared) -> None:

@@ -193,9 +193,10 @@ def unframe(batch: SinkBatch, registry: Registry) -> list[SinkBatch]:
     framed = [v for v in (values[0], values[-1]) if v is not None and v[:1] == b"\x00"]
     if not framed:  # writers frame a whole batch or none of it: plain batches cost nothing
         return [batch]
-    if isinstance(values, ValueArray) and (unprefixed := values.without_prefix(framed[0])):
+    prefix = framed[0][: wire.HEADER_SIZE]
+    if isinstance(values, ValueArray) and (unprefixed := values.without_prefix(prefix)):
         # One schema id throughout (the usual case), found and stripped in bulk.
-        schema = registry.schema(cast(int, wire.schema_id_of(framed[0]))).parsed()
+        schema = registry.schema(cast(int, wire.schema_id_of(prefix))).parsed()
         return [replace(batch, values=unprefixed, schema=schema)]
     ids = [wire.schema_id_of(v) for v in values]
     plain = [v if i is None else v[wire.HEADER_SIZE :] for v, i in zip(values, ids, strict=True)]  # type: ignore[index]

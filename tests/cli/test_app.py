@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -18,9 +19,22 @@ def test_version_is_the_package_version() -> None:
     assert hub.__version__ in result.stdout
 
 
-def test_every_command_is_registered() -> None:
-    assert {c.name for c in COMMANDS} <= set(cli.commands)
-    assert {"topics", "produce", "consume", "groups"} <= set(cli.commands)
+def test_every_command_is_registered_and_loads_under_its_name() -> None:
+    context = click.Context(cli)
+    assert cli.list_commands(context) == list(COMMANDS)
+    for name in COMMANDS:
+        command = cli.get_command(context, name)
+        assert command is not None
+        assert command.name == name
+    assert {"run", "topics", "produce", "consume", "groups", "schemas"} <= set(COMMANDS)
+    assert cli.get_command(context, "nope") is None
+
+
+def test_help_lists_every_command() -> None:
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    listed = [line.split()[0] for line in result.stdout.split("Commands:")[1].splitlines() if line]
+    assert listed == list(COMMANDS)
 
 
 def test_hub_error_is_one_line_on_stderr_without_traceback(hub: Hub) -> None:

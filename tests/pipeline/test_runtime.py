@@ -150,6 +150,34 @@ def test_a_source_killed_before_its_checkpoint_appends_nothing_twice(
         assert stamped == {producer_id("p", "mem", 0)}
 
 
+def test_a_source_is_polled_ahead_only_while_it_finds_records(
+    data_dir: Path, plugins: Registry
+) -> None:
+    """Polls run ahead of appends, but never past a poll that found nothing: a scheduled
+    source's next run polls afresh instead of taking an answer made at the last one."""
+    from hub.pipeline.chain import TransformChain
+    from hub.testing.memory import MemorySource
+
+    spec = pipeline(rows(250))
+    with LocalLog(data_dir) as log, Store.open(None, data_dir) as store:
+        log.create_topic("t", spec.topics["t"])
+        source = MemorySource()
+        config = {"records": rows(250), "batch_size": 100}
+        env = TaskEnv("p", log, store, threading.Event())
+        task = SourceTask(env, spec.sources[0], 0, source, config, TransformChain((), plugins))
+        task.open()
+        while task.poll_once():
+            pass
+        assert source.polls == 4  # three batches, then the poll that found none
+        assert not task.poll_once()
+        assert source.polls == 5
+        task.close()
+        assert source.polls == 5
+        assert [orjson.loads(r.value)["id"] for r in log.read("t", 0, 0, max_records=1000)] == list(
+            range(250)
+        )
+
+
 def test_a_failing_sink_without_dead_letter_topic_fails_the_run(
     data_dir: Path, plugins: Registry
 ) -> None:
