@@ -205,7 +205,10 @@ class Runtime:
                     status.state = State.RUNNING
                     continue
                 status.state = State.IDLE
-                self.stop.wait(idle)
+                wait = task.idle_wait(idle)
+                if not task.wait_for_records(wait):
+                    self.stop.wait(wait)
+                task.maybe_flush()
                 idle = min(idle * 2, IDLE_MAX_S)
             task.flush()
             status.state = State.DONE if task.targets is not None else State.STOPPED

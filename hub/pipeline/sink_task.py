@@ -162,8 +162,26 @@ class SinkTask(Task):
                 progressed = True
         self._next = (self._next + 1) % max(count, 1)
         self._update_lag()
-        self.maybe_flush(force=not progressed and self._pending_records > 0)
+        self.maybe_flush()
         return progressed
+
+    def idle_wait(self, backoff_s: float) -> float:
+        """How long an idle task may wait: its back-off, cut short where its pending records'
+        linger ends (they are flushed then, not when the next records come)."""
+        if self._pending_since is None:
+            return backoff_s
+        linger_end = self._pending_since + self.spec.batch.linger_ms / 1000
+        return max(0.0, min(backoff_s, linger_end - time.monotonic()))
+
+    def wait_for_records(self, timeout_s: float) -> bool:
+        """Long-poll: wait up to ``timeout_s`` for records past this task's one partition;
+        ``False`` at once when the task reads several (the caller backs off instead)."""
+        if len(self.partitions) != 1 or self.targets is not None:
+            return False
+        [(topic, partition)] = self.partitions
+        position, timeout_ms = self.positions[topic, partition], max(1, int(timeout_s * 1000))
+        self.log.fetch(topic, partition, position, max_bytes=1, timeout_ms=timeout_ms)
+        return True
 
     @property
     def drained(self) -> bool:
@@ -287,7 +305,7 @@ class SinkTask(Task):
             self._write(batch.slice(0, middle))
             self._write(batch.slice(middle, len(batch)))
 
-    def maybe_flush(self, *, force: bool = False) -> None:
+    def maybe_flush(self) -> None:
         policy = self.spec.batch
         due = (
             self._pending_records >= policy.max_records
@@ -297,7 +315,7 @@ class SinkTask(Task):
                 and time.monotonic() - self._pending_since >= policy.linger_ms / 1000
             )
         )
-        if force or due or self.drained:
+        if due or self.drained:
             self.flush()
 
     def flush(self) -> None:

@@ -178,6 +178,33 @@ def test_a_source_is_polled_ahead_only_while_it_finds_records(
         )
 
 
+def test_an_idle_sink_long_polls_and_wakes_when_records_arrive(
+    data_dir: Path, plugins: Registry
+) -> None:
+    import time
+
+    from hub.pipeline.chain import TransformChain
+    from hub.pipeline.sink_task import SinkTask
+    from hub.testing.memory import MemorySink as Sink
+
+    spec = pipeline([])
+    with LocalLog(data_dir) as log, Store.open(None, data_dir) as store:
+        log.create_topic("t", spec.topics["t"])
+        env = TaskEnv("p", log, store, threading.Event())
+        task = SinkTask(env, spec.sinks[0], 0, Sink(), {"name": "out"}, TransformChain((), plugins))
+        task.open()
+        assert not task.run_once()
+        appender = threading.Timer(0.05, lambda: log.append_batch("t", 0, [b'{"id":1}']))
+        appender.start()
+        started = time.monotonic()
+        assert task.wait_for_records(30)
+        assert time.monotonic() - started < 20  # woken by the append, not by the timeout
+        appender.join()
+        assert task.run_once()
+        task.close()
+    assert MemorySink.target("out").records == [{"id": 1}]
+
+
 def test_a_failing_sink_without_dead_letter_topic_fails_the_run(
     data_dir: Path, plugins: Registry
 ) -> None:
