@@ -1,12 +1,14 @@
 """CSV -> PostgreSQL, side by side in one run: raw COPY, dlt (Arrow + parquet, and dicts), hub.
 
-    python -m tests.benchmarks.compare_postgres --rows 1000000 [--dict-rows 100000]
+    python -m tests.benchmarks.compare_postgres --rows 1000000 [--dict-rows 100000] [--rounds 3]
 
 Every contender loads the same generated CSV (``hub.bench.pipeline.write_csv``: integer, string,
 float, boolean, ISO timestamp) into a fresh table of the PostgreSQL server, timed from the
 CSV on disk to rows committed, and the table is counted afterwards. The hub goes the long way:
 ``hub run --once`` in a child process, CSV -> durable log -> ``sql`` sink, exactly-once. dlt
-with Python dicts is slow enough to be measured on ``--dict-rows`` rows only.
+with Python dicts is slow enough to be measured on ``--dict-rows`` rows only. Contenders take
+turns for ``--rounds`` rounds, each run starting from a checkpointed server with the page cache
+written back, and each reports its median run.
 
 Needs the ``bench`` extra (dlt, adbc-driver-postgresql) and a PostgreSQL server.
 """
@@ -15,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import shutil
+import statistics
 import tempfile
 import time
 import uuid
@@ -142,11 +146,11 @@ def _with_search_path(url: str, schema: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def compare(rows: int, dict_rows: int, url: str, workdir: Path) -> list[Contender]:
-    """Run every contender once, each into its own schema; check every table's count."""
+def compare(rows: int, dict_rows: int, url: str, workdir: Path, rounds: int = 3) -> list[Contender]:
+    """Run every contender ``rounds`` times, in turn, each run into a schema of its own from a
+    checkpointed server; check every table's count; report each contender's median run."""
     csv_path = workdir / "input.csv"
     write_csv(csv_path, rows)
-    results: list[Contender] = []
     runs: list[tuple[str, int, Callable[[str], float]]] = [
         ("psycopg COPY FROM STDIN (raw CSV)", rows, lambda s: raw_copy(csv_path, url, s)),
         ("dlt, Arrow + parquet (ADBC)", rows, lambda s: dlt_arrow(csv_path, url, s, workdir)),
@@ -161,14 +165,23 @@ def compare(rows: int, dict_rows: int, url: str, workdir: Path) -> list[Contende
             lambda s: hub_pipeline(rows, url, s, workdir),
         ),
     ]
-    for name, expected, run in runs:
-        with scratch_schema(url) as schema:
-            seconds = run(schema)
-            counted = count_rows(url, schema, "rows")
-        if counted != (expected, expected):
-            raise AssertionError(f"{name}: loaded {counted} (rows, distinct ids) of {expected}")
-        results.append(Contender(name, expected, seconds))
-    return results
+    timings: dict[str, list[float]] = {name: [] for name, _, _ in runs}
+    for _ in range(rounds):
+        for name, expected, run in runs:
+            settle(url)
+            with scratch_schema(url) as schema:
+                timings[name].append(run(schema))
+                counted = count_rows(url, schema, "rows")
+            if counted != (expected, expected):
+                raise AssertionError(f"{name}: loaded {counted} (rows, distinct ids) of {expected}")
+    return [Contender(name, rows, statistics.median(timings[name])) for name, rows, _ in runs]
+
+
+def settle(url: str) -> None:
+    """Start every contender alike: the last one's writes on disk, the server checkpointed."""
+    os.sync()
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("CHECKPOINT")
 
 
 def main() -> None:
@@ -176,10 +189,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--dict-rows", type=int, default=100_000)
     parser.add_argument("--url", default=DEFAULT_URL)
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each; the median counts")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="hub-compare-postgres-"))
     try:
-        results = compare(args.rows, args.dict_rows, args.url, workdir)
+        results = compare(args.rows, args.dict_rows, args.url, workdir, args.rounds)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     copy_rate = results[0].rows_per_s
