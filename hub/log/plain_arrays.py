@@ -17,6 +17,8 @@ returns ``None`` and leaves it to the general decoder.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -27,22 +29,71 @@ _VARINT_WIDTH = 5  # bytes of a zigzag varint of any int32 (sizes and offset del
 _HEAD_WIDTH = _VARINT_WIDTH * 3 + 3  # length, offset delta, value length; the 3 fixed bytes
 _TRAILER = pa.scalar(b"\x00", pa.binary())
 _NOTHING = pa.scalar(b"", pa.binary())
+_NULL = pa.scalar(None, pa.binary())
 
 
-def encode_plain_values(values: pa.Array, start: int = 0) -> bytes:
-    """The records section for ``values`` (binary or string, no nulls) at offset deltas
-    ``start``...: equal, byte for byte, to what the per-record encoder writes."""
+def encode_plain_values(values: pa.Array, start: int = 0, keys: pa.Array | None = None) -> bytes:
+    """The records section for ``values`` (binary or string, no nulls) and ``keys`` (binary,
+    nulls allowed; none at all when not given) at offset deltas ``start``...: equal, byte for
+    byte, to what the per-record encoder writes."""
     count = len(values)
     if values.null_count:
         raise ValueError("plain records have no null values")
-    heads, head_offsets = _heads(_sizes(values), start)
-    head_array = pa.Array.from_buffers(
-        pa.binary(),
-        count,
-        [None, pa.py_buffer(head_offsets.astype(np.int32)), pa.py_buffer(heads)],
+    sizes = _sizes(values)
+    if keys is None:
+        heads, head_offsets = _heads(sizes, start)
+        joined = pc.binary_join_element_wise(
+            _binary_array(heads, head_offsets), _binary(values), _TRAILER, _NOTHING
+        )
+        return array_bytes(joined)
+    if len(keys) != count:
+        raise ValueError(f"{len(keys)} keys given for {count} values; give one per value")
+    heads, head_offsets, mids, mid_offsets = _keyed_heads(sizes, start, keys)
+    parts = (
+        _binary_array(heads, head_offsets),
+        pc.fill_null(_binary(keys), _NOTHING),
+        _binary_array(mids, mid_offsets),
+        _binary(values),
+        _TRAILER,
     )
-    joined = pc.binary_join_element_wise(head_array, _binary(values), _TRAILER, _NOTHING)
-    return array_bytes(joined)
+    return array_bytes(pc.binary_join_element_wise(*parts, _NOTHING))
+
+
+def _binary_array(data: np.ndarray, offsets: np.ndarray) -> pa.Array:
+    return pa.Array.from_buffers(
+        pa.binary(),
+        len(offsets) - 1,
+        [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)],
+    )
+
+
+def _keyed_heads(
+    sizes: np.ndarray, start: int, keys: pa.Array
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For keyed records: the bytes before each key (length, attributes, timestamp and offset
+    deltas, key length) and between key and value (value length), with their offsets."""
+    count = len(sizes)
+    deltas = np.arange(start * 2, (start + count) * 2, 2, dtype=np.int64)
+    missing = pc.is_null(keys).to_numpy(zero_copy_only=False)
+    key_sizes = np.where(missing, 0, _sizes(keys))
+    key_zigzags = np.where(missing, 1, key_sizes * 2)  # a null key is length -1
+    delta_widths, key_widths = _widths(deltas), _widths(key_zigzags)
+    size_widths = _widths(sizes * 2)
+    lengths = (3 + delta_widths + key_widths + key_sizes + size_widths + sizes) * 2
+    length_widths = _widths(lengths)
+    offsets = np.zeros(count + 1, np.int64)
+    np.cumsum(length_widths + 2 + delta_widths + key_widths, out=offsets[1:])
+    heads = np.zeros(int(offsets[-1]), np.uint8)
+    at = offsets[:-1]
+    _put_varints(heads, at, lengths, length_widths)
+    at = at + length_widths + 2  # attributes 0, timestamp delta 0
+    _put_varints(heads, at, deltas, delta_widths)
+    _put_varints(heads, at + delta_widths, key_zigzags, key_widths)
+    mid_offsets = np.zeros(count + 1, np.int64)
+    np.cumsum(size_widths, out=mid_offsets[1:])
+    mids = np.zeros(int(mid_offsets[-1]), np.uint8)
+    _put_varints(mids, mid_offsets[:-1], sizes * 2, size_widths)
+    return heads, offsets, mids, mid_offsets
 
 
 def _heads(sizes: np.ndarray, start: int) -> tuple[np.ndarray, np.ndarray]:
@@ -67,9 +118,17 @@ def _heads(sizes: np.ndarray, start: int) -> tuple[np.ndarray, np.ndarray]:
     return heads, offsets
 
 
-def decode_plain_values(data: bytes, pos: int, start: int, count: int) -> pa.Array | None:
-    """The values of plain records ``start``..``count - 1``, laid out from ``pos`` to the end
-    of ``data``, as one binary array; ``None`` unless they are exactly that."""
+class PlainColumns(NamedTuple):
+    """What the fast decoder reads: every value, and every key (``None`` when all are null)."""
+
+    values: pa.Array
+    keys: pa.Array | None
+
+
+def decode_plain_values(data: bytes, pos: int, start: int, count: int) -> PlainColumns | None:
+    """The values and keys of records ``start``..``count - 1`` without headers, null values or
+    timestamp deltas, laid out from ``pos`` to the end of ``data``; ``None`` unless they are
+    exactly that."""
     records = np.frombuffer(data, np.uint8, offset=pos)
     total = len(records)
     need = count - start
@@ -91,26 +150,42 @@ def decode_plain_values(data: bytes, pos: int, start: int, count: int) -> pa.Arr
     if not np.array_equal(deltas, np.arange(start * 2, count * 2, 2)):
         return None  # offset deltas must run start, start + 1, ...
     key_at = delta_at + delta_widths
-    if not (records[np.minimum(key_at, total - 1)] == 1).all():
-        return None  # a key (only null keys, zigzag -1, are plain)
-    sizes, size_widths = _read_varints(records, key_at + 1)
+    key_zigzags, key_widths = _read_varints(records, key_at)
+    missing = key_zigzags == 1  # a null key: length -1
+    if (((key_zigzags & 1) == 1) & ~missing).any():
+        return None  # another negative length
+    key_begins = key_at + key_widths
+    key_ends = key_begins + np.where(missing, 0, key_zigzags >> 1)
+    sizes, size_widths = _read_varints(records, key_ends)
     if (sizes & 1).any():
         return None  # a null value (zigzag -1)
-    begins = key_at + 1 + size_widths
+    begins = key_ends + size_widths
     ends = begins + (sizes >> 1)
     if not np.array_equal(ends[:-1] + 1, starts[1:]) or ends[-1] + 1 != total:
         return None  # each record must end one byte after its value ...
     if records[ends].any():
         return None  # ... and that byte is a header count of 0
-    # Every value and every stretch between two values, as one array over ``data`` itself;
-    # taking the even elements copies the values end to end.
-    bounds = np.empty(2 * need, np.int32)
+    values = _gather(records, begins, ends)
+    if missing.all():
+        return PlainColumns(values, None)
+    keys = _gather(records, key_begins, key_ends)
+    return PlainColumns(values, pc.if_else(pa.array(missing), _NULL, keys))
+
+
+def _gather(records: np.ndarray, begins: np.ndarray, ends: np.ndarray) -> pa.Array:
+    """``records[begins[i]:ends[i]]`` for each i, as one binary array.
+
+    Every piece and every stretch between two pieces make one array over ``records`` itself;
+    taking its even elements copies the pieces end to end.
+    """
+    count = len(begins)
+    bounds = np.empty(2 * count, np.int32)
     bounds[0::2] = begins
     bounds[1::2] = ends
     pieces = pa.Array.from_buffers(
-        pa.binary(), 2 * need - 1, [None, pa.py_buffer(bounds), pa.py_buffer(records)]
+        pa.binary(), 2 * count - 1, [None, pa.py_buffer(bounds), pa.py_buffer(records)]
     )
-    return pieces.take(pa.array(np.arange(0, 2 * need, 2)))
+    return pieces.take(pa.array(np.arange(0, 2 * count, 2)))
 
 
 def _sizes(values: pa.Array) -> np.ndarray:

@@ -86,19 +86,23 @@ def encode_records(
 ) -> bytes:
     """The records section of a batch: offset deltas 0..n-1."""
     _check_lengths(len(values), keys=keys, headers=headers, timestamp_deltas=timestamp_deltas)
-    plain = timestamp_deltas is None and (keys is None or keys.count(None) == len(keys))
-    marked = plain and headers is not None and any(headers)
-    if marked and (len(values) == 1 or any(cast("Sequence[Headers]", headers)[1:])):
-        plain = False
-    if plain and isinstance(values, ValueArray):
+    keyless = keys is None or keys.count(None) == len(keys)
+    marked = headers is not None and any(headers)
+    simple = timestamp_deltas is None and not (
+        marked and (len(values) == 1 or any(cast("Sequence[Headers]", headers)[1:]))
+    )
+    if simple and isinstance(values, ValueArray):
         if len(values) >= VECTORIZED_MIN and not values.array.null_count:
+            key_array = None if keyless else _key_array(cast("Sequence[bytes | None]", keys))
             if not marked:
-                return encode_plain_values(values.array)
+                return encode_plain_values(values.array, keys=key_array)
             # Headers on the first record only (the runtime's source marker): that one record
             # takes the general path, the rest the vectorized one.
-            first = _encode_general(values[:1], None, headers[:1], None)  # type: ignore[index]
-            return first + encode_plain_values(values.array.slice(1), start=1)
+            first = _encode_general(values[:1], keys[:1] if keys else None, headers[:1], None)  # type: ignore[index]
+            rest = None if key_array is None else key_array.slice(1)
+            return first + encode_plain_values(values.array.slice(1), start=1, keys=rest)
         values = values.to_list()
+    plain = simple and keyless
     try:  # a None value raises TypeError, a value too large for the tables IndexError
         if plain and len(values) <= TABLE_SIZE:
             if not marked:
@@ -108,6 +112,10 @@ def encode_records(
     except (TypeError, IndexError):
         pass
     return _encode_general(values, keys, headers, timestamp_deltas)
+
+
+def _key_array(keys: Sequence[bytes | None]) -> pa.Array:
+    return keys.array if isinstance(keys, ValueArray) else pa.array(keys, pa.binary())
 
 
 def _check_lengths(count: int, **columns: Sequence[object] | None) -> None:
@@ -447,9 +455,13 @@ class RecordBatch:
                     return None
                 start, pos = 1, first + length
             values: Sequence[bytes | None] | None
+            keyed: list[bytes | None] | None = None
             if vectorized:
-                array = decode_plain_values(data, pos, start, count)
-                values = None if array is None else _with_head(array, head)
+                found_columns = decode_plain_values(data, pos, start, count)
+                if found_columns is None:
+                    return None
+                values = _with_head(found_columns.values, head)
+                keyed = _keys_with_head(found_columns.keys, head)
             else:
                 found = _plain_values(data, pos, start, count)
                 if found is not None and head is not None:
@@ -459,7 +471,7 @@ class RecordBatch:
             return None
         if values is None:
             return None
-        keys: list[bytes | None] = [None] * count
+        keys: list[bytes | None] = [None] * count if keyed is None else keyed
         headers: list[Headers] = [()] * count
         if head is not None:
             keys[0], headers[0] = head.keys[0], head.headers[0]
@@ -470,6 +482,15 @@ class RecordBatch:
             values,
             headers,
         )
+
+
+def _keys_with_head(rest: pa.Array | None, head: RecordColumns | None) -> list[bytes | None] | None:
+    """The keys of a plain batch as a list (``None`` when all are null), the first record's
+    place in front; the caller sets it from that record."""
+    if rest is None:
+        return None
+    keys: list[bytes | None] = rest.to_pylist()
+    return keys if head is None else [None, *keys]
 
 
 def _with_head(rest: pa.Array, head: RecordColumns | None) -> ValueArray:

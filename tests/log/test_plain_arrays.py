@@ -17,6 +17,7 @@ from hub.log.recordbatch import (
     VECTORIZED_MIN,
     RecordBatch,
     _decode_records,
+    _encode_general,
     _encode_plain,
     encode_batch,
 )
@@ -44,25 +45,52 @@ def test_decoding_returns_what_was_encoded(values: list[bytes], start: int) -> N
     encoded = encode_plain_values(pa.array(values, pa.binary()), start)
     decoded = decode_plain_values(encoded, 0, start, len(values) + start)
     assert decoded is not None
-    assert decoded.to_pylist() == values
+    assert decoded.values.to_pylist() == values
+    assert decoded.keys is None
+
+
+key = st.none() | st.binary(max_size=70)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(value, key), min_size=1, max_size=60), st.integers(0, 1))
+def test_keyed_records_round_trip_as_the_per_record_encoder_writes_them(
+    records: list[tuple[bytes, bytes | None]], start: int
+) -> None:
+    values = [v for v, _ in records]
+    keys = [k for _, k in records]
+    encoded = encode_plain_values(pa.array(values, pa.binary()), start, pa.array(keys, pa.binary()))
+    if start == 0:
+        assert encoded == _encode_general(values, keys, None, None)
+    decoded = decode_plain_values(encoded, 0, start, len(values) + start)
+    assert decoded is not None
+    assert decoded.values.to_pylist() == values
+    assert (decoded.keys.to_pylist() if decoded.keys is not None else [None] * len(keys)) == keys
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(value, min_size=1, max_size=30), st.randoms(use_true_random=False))
+@given(
+    st.lists(st.tuples(value, key), min_size=1, max_size=30),
+    st.booleans(),
+    st.randoms(use_true_random=False),
+)
 def test_a_damaged_section_decodes_as_the_general_decoder_reads_it_or_not_at_all(
-    values: list[bytes], rng: random.Random
+    records: list[tuple[bytes, bytes | None]], keyed: bool, rng: random.Random
 ) -> None:
-    """Whatever byte changes, the fast decoder never returns values other than those the
-    general decoder finds in the same bytes: it returns None, and the general decoder then
+    """Whatever byte changes, the fast decoder never returns values or keys other than those
+    the general decoder finds in the same bytes: it returns None, and the general decoder then
     reports the damage."""
-    damaged = bytearray(encode_plain_values(pa.array(values, pa.binary())))
+    values = [v for v, _ in records]
+    keys = pa.array([k for _, k in records], pa.binary()) if keyed else None
+    damaged = bytearray(encode_plain_values(pa.array(values, pa.binary()), keys=keys))
     where = rng.randrange(len(damaged))
     damaged[where] ^= rng.randrange(1, 256)
     decoded = decode_plain_values(bytes(damaged), 0, 0, len(values))
     if decoded is not None:
         general = _decode_records(bytes(HEADER_SIZE) + damaged, len(values), 0, 0)
-        assert general.values == decoded.to_pylist()
-        assert general.keys == [None] * len(values)
+        assert general.values == decoded.values.to_pylist()
+        found = decoded.keys.to_pylist() if decoded.keys is not None else [None] * len(values)
+        assert general.keys == found
         assert general.headers == [()] * len(values)
         assert general.offsets == list(range(len(values)))
         assert general.timestamps == [0] * len(values)
@@ -108,11 +136,16 @@ def test_a_batch_with_a_value_too_long_for_the_fast_path_decodes_the_general_way
     assert list(columns.values) == values
 
 
-def test_a_batch_with_a_key_takes_the_general_path_and_keeps_it() -> None:
-    values = _values(VECTORIZED_MIN)
-    keys: list[bytes | None] = [None] * len(values)
-    keys[5] = b"k"
-    columns = RecordBatch.parse(encode_batch(0, ValueArray(pa.array(values)), keys=keys)).columns()
+@pytest.mark.parametrize("marked", [False, True])
+def test_a_keyed_batch_of_an_array_is_the_batch_of_its_list(marked: bool) -> None:
+    values = _values(VECTORIZED_MIN + 10)
+    keys: list[bytes | None] = [b"k%d" % (i % 9) if i % 4 else None for i in range(len(values))]
+    headers = [(("marker", b"{}"),)] + [()] * (len(values) - 1) if marked else None
+    from_list = encode_batch(0, values, keys=keys, headers=headers)
+    from_array = encode_batch(0, ValueArray(pa.array(values)), keys=keys, headers=headers)
+    assert from_array == from_list
+    columns = RecordBatch.parse(from_array).columns()
+    assert isinstance(columns.values, ValueArray)
     assert columns.keys == keys
     assert list(columns.values) == values
 
@@ -122,4 +155,4 @@ def test_the_section_starts_after_the_batch_header() -> None:
     batch = encode_batch(0, values)
     decoded = decode_plain_values(batch, HEADER_SIZE, 0, len(values))
     assert decoded is not None
-    assert decoded.to_pylist() == values
+    assert decoded.values.to_pylist() == values

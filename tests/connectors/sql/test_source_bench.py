@@ -19,7 +19,7 @@ from tests.connectors.sql.conftest import Database
 from tests.connectors.sql.test_source import execute
 from tests.connectors.sql.test_source_runtime import sql_plugin
 
-ROWS = 1_000_000
+ROWS = int(__import__("os").environ.get("HUB_BENCH_ROWS", 1_000_000))
 
 
 @pytest.mark.slow
