@@ -8,7 +8,7 @@ JSON Schema                                    PostgreSQL        MariaDB/MySQL  
 =============================================  ================  ===============  ============
 integer                                        BIGINT            BIGINT           BIGINT
 number                                         DOUBLE PRECISION  DOUBLE           DOUBLE
-number, ``format: decimal``                    NUMERIC           DECIMAL(38,9)    NUMERIC
+number, ``format: decimal``                    NUMERIC           DECIMAL(65,30)   NUMERIC
 boolean                                        BOOLEAN           BOOL (TINYINT)   BOOLEAN
 string                                         TEXT              LONGTEXT         TEXT
 string, ``maxLength: n``                       VARCHAR(n)        VARCHAR(n)       VARCHAR(n)
@@ -57,8 +57,8 @@ def sql_type(spec: ColumnSpec, dialect: str, *, key: bool = False) -> TypeEngine
         )
     if family == "number":
         if spec.numeric:
-            if spec.precision is None and my:
-                return sa.Numeric(38, 9)
+            if spec.precision is None and my:  # no unconstrained DECIMAL: the widest there is
+                return sa.Numeric(65, 30)
             return sa.Numeric(spec.precision, spec.scale)
         return sa.Float() if spec.small == "real" else sa.Double()
     if family == "boolean":

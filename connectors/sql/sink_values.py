@@ -8,7 +8,9 @@ A value that cannot be converted raises ``RecordError``, so that the runtime iso
 
 A tombstone's key (bytes) says which row to delete: with one key column, the key's text (as the
 runtime writes keys: a string's UTF-8, other values' JSON text) converted to the column's type,
-or a JSON object holding that column; with several, a JSON object with every key column.
+or a JSON object holding that column; with several, a JSON object with every key column, or a
+JSON array of their values in key-column order (what the ``sql`` source writes for a composite
+primary key, so that deletes flow from one database to another).
 """
 
 from __future__ import annotations
@@ -216,10 +218,13 @@ def _key_row(key: bytes | None, columns: Sequence[str], families: dict[str, str]
         parsed = None
     if isinstance(parsed, dict) and all(c in parsed for c in columns):
         return {c: _typed(parsed[c], families.get(c, "other")) for c in columns}
+    if len(columns) > 1 and isinstance(parsed, list) and len(parsed) == len(columns):
+        pairs = zip(columns, parsed, strict=True)
+        return {c: _typed(v, families.get(c, "other")) for c, v in pairs}
     if len(columns) != 1:
         raise RecordError(
             f"sql sink: a tombstone's key {textual[:100]!r} is not a JSON object with the key "
-            f"columns {', '.join(columns)}"
+            f"columns {', '.join(columns)} nor an array of their {len(columns)} values"
         )
     return {columns[0]: _typed(textual, families.get(columns[0], "other"))}
 

@@ -192,6 +192,19 @@ def test_a_tombstone_key_may_be_a_json_object_of_several_key_columns(database: D
     assert select(database, "orders") == [{"tenant": "b", "id": 1}]
 
 
+def test_a_composite_key_as_the_sql_source_writes_it_deletes_its_row(database: Database) -> None:
+    """The source keys a composite primary key as a JSON array in key order: ``["a",1]``."""
+    sink = open_sink(
+        database, mode="upsert", key_columns=["tenant", "id"], delete_on_tombstone=True
+    )
+    sink.write(batch([{"tenant": "a", "id": 1}, {"tenant": "b", "id": 1}]))
+    sink.write(batch([None], start=2, keys=[b'["b",1]']))
+    sink.flush()
+    sink.close()
+
+    assert select(database, "orders") == [{"tenant": "a", "id": 1}]
+
+
 def test_tombstones_are_skipped_unless_asked_to_delete(database: Database) -> None:
     sink = open_sink(database)
     sink.write(batch([{"id": 1}, None, {"id": 2}], keys=[b"1", b"1", b"2"]))

@@ -23,7 +23,7 @@ DIALECTS = {
 MAPPING: list[tuple[dict[str, Any], tuple[str, str, str]]] = [
     ({"type": "integer"}, ("BIGINT", "BIGINT", "BIGINT")),
     ({"type": "number"}, ("DOUBLE PRECISION", "DOUBLE", "DOUBLE")),
-    ({"type": "number", "format": "decimal"}, ("NUMERIC", "NUMERIC(38, 9)", "NUMERIC")),
+    ({"type": "number", "format": "decimal"}, ("NUMERIC", "NUMERIC(65, 30)", "NUMERIC")),
     ({"type": "number", "x-sql-type": "numeric(12, 2)"}, ("NUMERIC(12, 2)",) * 3),
     ({"type": "boolean"}, ("BOOLEAN", "BOOL", "BOOLEAN")),
     ({"type": "string"}, ("TEXT", "LONGTEXT", "TEXT")),

@@ -207,3 +207,20 @@ def test_auto_evolve_relaxes_not_null_when_the_schema_admits_null(database: Data
     sink.flush()
     assert columns(database, "orders")["name"]["nullable"]
     assert select(database, "orders") == [{"id": 1, "name": "a"}, {"id": 2, "name": None}]
+
+
+def test_an_unconstrained_decimal_column_holds_wide_values(database: Database) -> None:
+    """MariaDB has no unconstrained DECIMAL: the sink creates the widest, DECIMAL(65,30), so a
+    value with 33 integer digits lands instead of overflowing."""
+    sink = open_sink(database, key_columns=["id"])
+    wide = {"type": "object", "properties": {"id": {"type": "integer"}, **_PRICE}}
+    sink.write(batch([{"id": 1, "price": 1.5e33}, {"id": 2, "price": 0.125}], schema=wide))
+    sink.flush()
+    sink.close()
+
+    first, second = select(database, "orders")
+    assert float(first["price"]) == pytest.approx(1.5e33)
+    assert decimal.Decimal(str(second["price"])) == decimal.Decimal("0.125")
+
+
+_PRICE = {"price": {"type": "number", "format": "decimal"}}
