@@ -56,11 +56,13 @@ class Relation:
         return next(c for c in self.columns if c.name == name)
 
 
-def find_tables(inspector: Any, schema: str | None, wanted: Sequence[str]) -> list[str]:
+def find_tables(
+    inspector: Any, schema: str | None, wanted: Sequence[str], *, strict: bool = True
+) -> list[str]:
     """Tables named or matched (a glob over the schema's table names) by ``wanted``, in order.
 
     A name may also be a view; patterns match tables only. Raises ``ConfigError`` naming every
-    entry that finds nothing, with the tables that exist.
+    entry that finds nothing, with the tables that exist (unless not ``strict``).
     """
     tables = sorted(inspector.get_table_names(schema=schema))
     views = set(inspector.get_view_names(schema=schema))
@@ -76,7 +78,7 @@ def find_tables(inspector: Any, schema: str | None, wanted: Sequence[str]) -> li
         if not matched:
             problems.append(f"tables[{i}]: {missing}")
         found += [t for t in matched if t not in found]
-    if problems:
+    if problems and strict:
         where = f"schema {schema!r}" if schema else "the default schema"
         listing = ", ".join(tables[:50]) + (" ..." if len(tables) > 50 else "") or "none"
         raise ConfigError(

@@ -72,6 +72,9 @@ class SqlSource(Source):
         self._active: Plan | None = None
         self._turn = 0
         self._rested: set[str] = set()  # tables whose pass ended since poll last returned None
+        self._offsets = dict(context.offsets)
+        self._discovered = time.monotonic()
+        self._refused: set[str] = set()  # tables found later that cannot be read (logged once)
         try:
             self.plans = [
                 make_plan(r, settings, context.offsets.get(r.name), self._dialect, self._log)
@@ -89,6 +92,53 @@ class SqlSource(Source):
             self._url,
             settings.mode,
         )
+
+    def _discover(self) -> None:
+        """List the tables again: start reading new ones the patterns match, from their first
+        row (or a checkpoint of an earlier run); stop reading ones that are gone."""
+        self._discovered = time.monotonic()
+        if self.settings.query is not None:
+            return
+        import sqlalchemy as sa
+
+        settings = self.settings
+        try:
+            inspector = sa.inspect(self._engine)
+            names = find_tables(inspector, settings.schema, settings.tables, strict=False)
+        except Exception as exc:
+            raise translate(exc, "list the tables", settings.url) from exc
+        prefix = f"{settings.schema}." if settings.schema else ""
+        owned = {prefix + n: n for n in names if self.context.owns(prefix + n)}
+        gone = {plan.name for plan in self.plans} - set(owned)
+        if gone:
+            self._log.warning("sql source: %s no longer found; not read", ", ".join(sorted(gone)))
+            self.plans = [plan for plan in self.plans if plan.name not in gone]
+        known = {plan.name for plan in self.plans}
+        for full, name in owned.items():
+            if full in known or full in self._refused:
+                continue
+            try:
+                relation = reflect_table(inspector, self._engine.dialect, name, settings.schema)
+                offset = self._offsets.get(full)
+                plan = make_plan(relation, settings, offset, self._dialect, self._log)
+            except ConfigError as exc:
+                self._refused.add(full)
+                self._log.error("sql source: found table %s but cannot read it: %s", full, exc)
+                continue
+            except Exception as exc:
+                raise translate(exc, f"read the definition of {full}", settings.url) from exc
+            self.plans.append(plan)
+            self._log.info("sql source: found table %s; reading it", full)
+
+    def _dropped(self, plan: Plan) -> bool:
+        """After ``plan``'s query failed: whether its table was dropped (it is let go then)."""
+        if plan.relation.query is not None:
+            return False
+        try:
+            self._discover()
+        except Exception:  # the query's own error says more
+            return False
+        return plan.name not in {p.name for p in self.plans}
 
     def _relations(self) -> list[Relation]:
         """The owned tables, reflected (or the query)."""
@@ -119,8 +169,12 @@ class SqlSource(Source):
                 plan = self._next_due()
                 if plan is None:
                     self._rested.clear()  # caught up: every table gets another pass when due
+                    if time.monotonic() - self._discovered >= self.settings.discover_interval_s:
+                        self._discover()
                     return None
                 self._start(plan)
+                if self._active is None:  # its table is gone
+                    continue
             batch = self._read()
             if batch is not None:
                 return batch
@@ -170,6 +224,8 @@ class SqlSource(Source):
                 )
         except Exception as exc:
             self._end_pass(abort=True)
+            if self._dropped(plan):
+                return
             raise self._error(exc, f"query {plan.name}") from exc
         self._active = plan
 

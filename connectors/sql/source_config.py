@@ -30,6 +30,7 @@ class SourceConfig:
     lag_s: float = 0.0
     batch_size: int = 10_000
     poll_interval_s: float = 1.0
+    discover_interval_s: float = 60.0
 
     @classmethod
     def from_mapping(cls, config: Mapping[str, Any]) -> SourceConfig:
@@ -57,6 +58,7 @@ class SourceConfig:
             problems.append("lag: only for mode: incremental")
         lag_ms = _duration(config, "lag", 0, problems)
         poll_ms = _duration(config, "poll_interval", 1000, problems)
+        discover_ms = _duration(config, "discover_interval", 60_000, problems)
         if problems:
             raise ConfigError("sql source: invalid config", problems)
         key = config.get("key")
@@ -73,6 +75,7 @@ class SourceConfig:
             lag_s=lag_ms / 1000,
             batch_size=int(config.get("batch_size", 10_000)),
             poll_interval_s=poll_ms / 1000,
+            discover_interval_s=discover_ms / 1000,
         )
 
 

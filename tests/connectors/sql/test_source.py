@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -399,6 +400,42 @@ def test_patterns_give_one_partition_per_table_split_across_tasks(database: Data
     assert not by_task[0] & by_task[1]
     assert by_task[0]
     assert by_task[1]
+
+
+def test_tables_created_while_running_are_found_and_dropped_ones_let_go(
+    database: Database,
+) -> None:
+    url = database.url
+    create_orders(url, "sales_eu")
+    insert(url, "sales_eu", [{"id": 1, "updated_at": ts(url, 1), "note": "eu"}])
+    config = {
+        "url": url,
+        "tables": ["sales_*"],
+        "cursor": "updated_at",
+        "poll_interval": "1ms",
+        "discover_interval": "1ms",
+    }
+    source = open_source(config)
+    try:
+        assert ids(drain(source)) == [1]
+        create_orders(url, "sales_us")
+        insert(url, "sales_us", [{"id": 7, "updated_at": ts(url, 2), "note": "us"}])
+        time.sleep(0.01)
+        drain(source)  # the pass that ends caught up lists the tables again
+        time.sleep(0.01)
+        found = drain(source)
+        assert ids(found) == [7]
+        assert {p for b in found for p in b.offsets} == {"sales_us"}
+        execute(url, f"DROP TABLE {q(url, 'sales_eu')}")
+        time.sleep(0.01)
+        drain(source)
+        assert [plan.name for plan in source.plans] == ["sales_us"]
+        execute(url, f"DROP TABLE {q(url, 'sales_us')}")
+        time.sleep(0.01)
+        assert drain(source) == []  # nothing left to read is no failure
+        assert source.plans == []
+    finally:
+        source.close()
 
 
 def test_a_custom_query_is_one_partition_named_by_config(database: Database) -> None:
