@@ -55,7 +55,15 @@ _FATAL_SQLSTATES = ("28", "3D", "42501")
 _MYSQL_RETRIABLE = {1040, 1053, 1205, 1213, 1927, 2002, 2003, 2006, 2013, 2055, 1317, 3024}
 _MYSQL_FATAL = {1044, 1045, 1049, 1142, 1143, 1227, 1698}
 _MYSQL_RECORD = {1048, 1062, 1264, 1265, 1292, 1364, 1365, 1366, 1406, 1451, 1452, 3140, 4025}
-_DRIVERS = ("psycopg", "psycopg2", "pymysql", "MySQLdb", "sqlite3", "_sqlite3")
+_DRIVERS = (
+    "psycopg",
+    "psycopg2",
+    "pymysql",
+    "MySQLdb",
+    "sqlite3",
+    "_sqlite3",
+    "adbc_driver_manager",
+)
 _RECORD_CLASSES = ("IntegrityError", "DataError")
 _RETRIABLE_CLASSES = ("OperationalError", "InterfaceError", "DisconnectionError", "TimeoutError")
 

@@ -1,4 +1,8 @@
-"""PostgreSQL's fast path: ``COPY (SELECT ...) TO STDOUT`` as CSV, parsed by Arrow in bulk.
+"""PostgreSQL's other fast path: ``COPY (SELECT ...) TO STDOUT`` as CSV, parsed by Arrow in bulk.
+
+Tables whose columns ADBC covers are read through ``pgadbc`` (binary rows decoded in C++); this
+path takes the rest (uuid, time, interval, arrays, enums...) and every table when the ADBC driver
+is not installed.
 
 The server streams one CSV row per message; rows are collected as they come (no Python object
 per value) and every ``batch_size`` rows are parsed at once by ``pyarrow.csv`` with the column

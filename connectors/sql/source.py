@@ -30,11 +30,11 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import pyarrow as pa
 
-from connectors.sql import pgcopy, query
+from connectors.sql import pgadbc, pgcopy, query
 from connectors.sql.engine import create_engine, is_disconnect, safe_url, translate
 from connectors.sql.reflect import Relation, find_tables, reflect_query, reflect_table
 from connectors.sql.source_arrow import to_arrow
@@ -204,6 +204,7 @@ class SqlSource(Source):
                 plan.run = dt.datetime.now(dt.UTC).isoformat()
                 plan.after = None
             postgres = self._dialect == "postgresql"
+            adbc = postgres and pgadbc.readable(plan.relation)
             stmt = query.build(
                 plan.relation,
                 plan.order,
@@ -211,10 +212,15 @@ class SqlSource(Source):
                 not_null=plan.cursor,
                 bound=bound,
                 row_values=postgres,
-                select=pgcopy.select_expr if postgres else None,
+                select=pgcopy.select_expr if postgres and not adbc else None,
             )
-            compiled = query.compile_for(stmt, self._engine.dialect)
-            if postgres:
+            compiled = query.compile_for(stmt, pgadbc.dialect() if adbc else self._engine.dialect)
+            if adbc:
+                params = cast("tuple[Any, ...]", compiled.params)  # positional: $1, $2...
+                self._reader = pgadbc.AdbcReader(
+                    pgadbc.uri(settings.url), compiled.sql, params, plan.relation
+                )
+            elif postgres:
                 self._reader = pgcopy.CopyReader(
                     raw.driver_connection, compiled.sql, compiled.params, plan.relation
                 )

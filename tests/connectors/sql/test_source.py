@@ -245,11 +245,31 @@ def test_a_caught_up_table_rests_for_the_poll_interval(database: Database) -> No
 
 
 def kill(database: Database, driver: Any) -> None:
-    """Have the server drop a connection (a DB-API connection of the source)."""
+    """Have the server drop a connection (a DB-API connection of the source); on PostgreSQL
+    every connection of the source's application too (a pass read through ADBC has one of its
+    own)."""
     if database.backend == "postgresql":
         database.query("SELECT pg_terminate_backend(:pid)", pid=driver.info.backend_pid)
+        database.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :n",
+            n=APPLICATION,
+        )
     else:
         database.query(f"KILL CONNECTION {driver.thread_id()}")
+
+
+APPLICATION = "hub-test-source"
+
+
+def named(url: str) -> str:
+    """``url`` with its connections named, so that ``kill`` finds them all on PostgreSQL."""
+    if not url.startswith("postgresql"):
+        return url
+    return (
+        sa.make_url(url)
+        .update_query_dict({"application_name": APPLICATION})
+        .render_as_string(hide_password=False)
+    )
 
 
 ROWS = 300_000
@@ -270,7 +290,7 @@ def test_a_connection_dropped_mid_pass_is_retriable_and_nothing_is_lost(
         "REPEAT('n', 40) FROM seq_1_to_{n}",
     }[database.backend]
     execute(url, fill.format(n=ROWS))
-    config = {"url": url, "tables": ["orders"], "cursor": "updated_at", "batch_size": 2000}
+    config = {"url": named(url), "tables": ["orders"], "cursor": "updated_at", "batch_size": 2000}
     source = open_source(config)
     try:
         batches = [source.poll()]
