@@ -125,8 +125,11 @@ class SinkBatch:
     """Records read from one log partition, with each form computed once, in bulk, on demand.
 
     ``values`` are the records' JSON bytes (``None`` for a tombstone), without the schema-id
-    prefix they carry in the log. ``schema`` is the JSON Schema they were written with, when
-    their topic has one in the registry (a SQL sink creates and evolves tables from it).
+    prefix they carry in the log. Large batches hold them in a ``hub.arrow.ValueArray``: it
+    indexes and iterates like a list, and its ``.array`` (one Arrow binary array) serves bulk
+    work without a Python object per value (``hub.arrow.join_values`` joins either form).
+    ``schema`` is the JSON Schema they were written with, when their topic has one in the
+    registry (a SQL sink creates and evolves tables from it).
     """
 
     topic: str

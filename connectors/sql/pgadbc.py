@@ -183,14 +183,10 @@ def _stream_error(exc: BaseException) -> Exception:
 def _converted(array: pa.Array, column: Column) -> pa.Array:
     kind = column.kind
     if isinstance(array.type, pa.BaseExtensionType):  # numeric (opaque text), json
-        array = array.storage
-    if kind.name == "decimal":
-        texts = pc.if_else(pc.is_in(array, types.NON_FINITE), pa.scalar(None, pa.string()), array)
-        return pc.cast(texts, kind.arrow)
-    if kind.name == "number_text":
-        return types.number_texts(array)
-    if kind.name == "json":
-        return pa.ExtensionArray.from_storage(types.JSON, array.cast(pa.string()))
+        array = array.storage.cast(pa.string())
+    converted = types.from_text(array, kind)
+    if converted is not None:
+        return converted
     if kind.arrow is not None and array.type != kind.arrow:
         return pc.cast(array, kind.arrow)
     return array

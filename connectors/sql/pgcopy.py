@@ -142,17 +142,10 @@ class CopyReader:
 
 
 def _converted(array: pa.Array, column: Column) -> pa.Array:
-    kind = column.kind
-    if kind.name == "decimal":
-        texts = pc.if_else(pc.is_in(array, types.NON_FINITE), pa.scalar(None, pa.string()), array)
-        return pc.cast(texts, kind.arrow)
-    if kind.name == "number_text":
-        return types.number_texts(array)
-    if kind.name == "json":
-        return pa.ExtensionArray.from_storage(types.JSON, array)
-    if kind.name == "binary":
+    if column.kind.name == "binary":
         return hex_to_binary(array)
-    return array
+    converted = types.from_text(array, column.kind)
+    return array if converted is None else converted
 
 
 def hex_to_binary(texts: pa.Array) -> pa.Array:

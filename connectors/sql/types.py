@@ -227,6 +227,20 @@ def column_schema(kind: Kind, nullable: bool, sql_type: str | None) -> dict[str,
     return schema
 
 
+def from_text(texts: pa.Array, kind: Kind) -> pa.Array | None:
+    """A column the server gave as text (a string array), in ``kind``'s Arrow type: decimals
+    exactly (NaN and infinities as null), unconstrained numerics and JSON as ``arrow.json``;
+    ``None`` for the other kinds."""
+    if kind.name == "decimal":
+        texts = pc.if_else(pc.is_in(texts, NON_FINITE), pa.scalar(None, pa.string()), texts)
+        return pc.cast(texts, kind.arrow)
+    if kind.name == "number_text":
+        return number_texts(texts)
+    if kind.name == "json":
+        return pa.ExtensionArray.from_storage(JSON, texts)
+    return None
+
+
 def number_texts(texts: pa.Array) -> pa.Array:
     """Decimal texts as ``arrow.json`` numbers; NaN and infinities (no JSON form) as null."""
     texts = pc.if_else(pc.is_in(texts, NON_FINITE), pa.scalar(None, pa.string()), texts)

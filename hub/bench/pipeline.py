@@ -11,18 +11,19 @@ from __future__ import annotations
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from hub.errors import HubError
 
 _PIPELINE = """\
-pipeline: bench
+pipeline: {name}
 topics:
   rows: {{partitions: {partitions}}}
 sources:
@@ -47,7 +48,7 @@ _SQL_SINK = """\
   - name: sql
     type: sql
     topics: [rows]
-    config: {{url: "${{env:HUB_BENCH_SQL_URL}}", table: rows, mode: insert, auto_create: true}}
+    config: {{url: "${{env:HUB_BENCH_SQL_URL}}", table: {table}, mode: insert, auto_create: true}}
     batch: {{max_records: 100000, max_bytes: 64MiB, linger: 1s}}
 """
 
@@ -60,8 +61,10 @@ class PipelineBenchResult:
     rows_per_s: float
     peak_rss_mb: float
     input_mb: float
+    rounds: tuple[float, ...] = ()
+    """rows/s of each round, in order (``rows_per_s`` is their median's)."""
 
-    def as_dict(self) -> dict[str, float]:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -109,54 +112,84 @@ def run_pipeline_bench(
     partitions: int = 1,
     sink: Literal["jsonl", "sql"] = "jsonl",
     sink_url: str | None = None,
+    rounds: int = 1,
 ) -> PipelineBenchResult:
-    """Run the pipeline once into JSON-lines files, or into table ``rows`` at ``sink_url``
-    (which must not hold it yet); raise unless every row was delivered exactly once."""
+    """Run the pipeline ``rounds`` times on one generated CSV, into JSON-lines files or into a
+    table at ``sink_url`` (``rows``, or ``rows_1``... with several rounds; none may exist yet);
+    raise unless every round delivered every row exactly once. Report the median round."""
     if sink == "sql" and not sink_url:
         raise HubError("the sql sink needs a database URL (--url)")
     directory.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="hub-bench-pipeline-", dir=directory)).resolve()
     try:
         write_csv(workdir / "input.csv", rows)
-        os.sync()  # the input is on disk before the clock starts: its writeback is not ours to time
-        pipeline = workdir / "bench.yaml"
-        sink_yaml = (_SQL_SINK if sink == "sql" else _JSONL_SINK).format(root=workdir)
-        pipeline.write_text(_PIPELINE.format(partitions=partitions, root=workdir, sink=sink_yaml))
-        command = [sys.executable, "-m", "hub", "--data-dir", str(workdir / "data")]
-        command += ["run", str(pipeline), "--once"]
-        env = {**os.environ, "HUB_BENCH_SQL_URL": sink_url or ""}
-        started = time.perf_counter()
-        child = subprocess.run(command, cwd=workdir, capture_output=True, text=True, env=env)
-        seconds = time.perf_counter() - started
-        if child.returncode != 0:
-            raise HubError(f"the benchmark pipeline failed:\n{child.stderr[-4000:]}")
-        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        if sink == "sql":
-            written, distinct = _count_table(cast(str, sink_url))
-        else:
-            written = distinct = _count_lines(workdir / "out")
-        if (written, distinct) != (rows, rows):
-            raise HubError(
-                f"the benchmark pipeline wrote {written} rows ({distinct} distinct) of {rows}"
-            )
+        timings = [
+            _round(workdir, rows, partitions, sink, sink_url, None if rounds == 1 else n)
+            for n in range(1, rounds + 1)
+        ]
+        seconds = statistics.median(timings)
         return PipelineBenchResult(
             rows=rows,
             partitions=partitions,
             seconds=seconds,
             rows_per_s=rows / seconds,
-            peak_rss_mb=peak_kb / 1024,
+            peak_rss_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
             input_mb=os.path.getsize(workdir / "input.csv") / 1e6,
+            rounds=tuple(rows / t for t in timings),
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _count_table(url: str) -> tuple[int, int]:
-    """Rows in table ``rows`` and distinct ids among them."""
+def _round(
+    workdir: Path,
+    rows: int,
+    partitions: int,
+    sink: Literal["jsonl", "sql"],
+    sink_url: str | None,
+    number: int | None,
+) -> float:
+    """One ``hub run --once`` in a fresh data directory; its seconds."""
+    here = workdir / f"round-{number or 1}"
+    here.mkdir()
+    table = "rows" if number is None else f"rows_{number}"
+    template = _SQL_SINK if sink == "sql" else _JSONL_SINK
+    pipeline = here / "bench.yaml"
+    pipeline.write_text(
+        _PIPELINE.format(
+            name=f"bench{number or ''}",
+            partitions=partitions,
+            root=workdir,
+            sink=template.format(root=here, table=table),
+        )
+    )
+    command = [sys.executable, "-m", "hub", "--data-dir", str(here / "data")]
+    command += ["run", str(pipeline), "--once"]
+    env = {**os.environ, "HUB_BENCH_SQL_URL": sink_url or ""}
+    os.sync()  # the input (and the last round) on disk before the clock starts: not ours to time
+    started = time.perf_counter()
+    child = subprocess.run(command, cwd=here, capture_output=True, text=True, env=env)
+    seconds = time.perf_counter() - started
+    if child.returncode != 0:
+        raise HubError(f"the benchmark pipeline failed:\n{child.stderr[-4000:]}")
+    if sink == "sql":
+        written, distinct = _count_table(cast(str, sink_url), table)
+    else:
+        written = distinct = _count_lines(here / "out")
+    if (written, distinct) != (rows, rows):
+        raise HubError(
+            f"the benchmark pipeline wrote {written} rows ({distinct} distinct) of {rows}"
+        )
+    shutil.rmtree(here, ignore_errors=True)
+    return seconds
+
+
+def _count_table(url: str, name: str) -> tuple[int, int]:
+    """Rows in table ``name`` and distinct ids among them."""
     from sqlalchemy import column, create_engine, distinct, func, select, table
 
     engine = create_engine(url)
-    query = select(func.count(), func.count(distinct(column("id")))).select_from(table("rows"))
+    query = select(func.count(), func.count(distinct(column("id")))).select_from(table(name))
     try:
         with engine.connect() as connection:
             total, unique = connection.execute(query).one()
