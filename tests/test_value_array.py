@@ -68,3 +68,11 @@ def test_prefixes_are_added_and_removed_in_bulk() -> None:
 
 def test_take_picks_rows_in_order(array: ValueArray) -> None:
     assert array.take([4, 0, 0]) == [VALUES[4], VALUES[0], VALUES[0]]
+
+
+def test_looking_at_a_few_values_does_not_convert_them_all() -> None:
+    """``values[0]`` and ``values[-1]`` (as unframing does) read two scalars, not the array."""
+    array = ValueArray(pa.array([b"%d" % i for i in range(1000)], pa.binary()))
+    assert (array[0], array[-1]) == (b"0", b"999")
+    assert array._values is None
+    assert [array[i] for i in range(1000)] == [b"%d" % i for i in range(1000)]

@@ -18,12 +18,13 @@ import pyarrow.compute as pc
 
 _NOTHING = pa.scalar(b"", pa.binary())
 _INT32_MAX = 2**31 - 1
+_SCALAR_LOOKUPS = 16
 
 
 class ValueArray(Sequence[bytes | None]):
     """Values (``None`` for a null) backed by a binary Arrow array."""
 
-    __slots__ = ("_values", "array")
+    __slots__ = ("_lookups", "_values", "array")
 
     def __init__(self, array: pa.Array | pa.ChunkedArray) -> None:
         if isinstance(array, pa.ChunkedArray):
@@ -32,6 +33,7 @@ class ValueArray(Sequence[bytes | None]):
             array = array.cast(pa.binary())
         self.array: pa.Array = array
         self._values: list[bytes | None] | None = None
+        self._lookups = 0
 
     def __len__(self) -> int:
         return len(self.array)
@@ -48,6 +50,12 @@ class ValueArray(Sequence[bytes | None]):
             if step == 1:
                 return ValueArray(self.array.slice(start, max(stop - start, 0)))
             return self.to_list()[index]
+        if self._values is None and self._lookups < _SCALAR_LOOKUPS:
+            # A look at the first or last value should not convert them all; a loop over
+            # indexes soon does, once.
+            self._lookups += 1
+            value: bytes | None = self.array[index].as_py()
+            return value
         return self.to_list()[index]
 
     def __iter__(self) -> Iterator[bytes | None]:

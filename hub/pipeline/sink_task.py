@@ -148,12 +148,8 @@ class SinkTask(Task):
         """
         progressed = False
         count = len(self.partitions)
-        due = [
-            tp
-            for step in range(count)
-            if (tp := self.partitions[(self._next + step) % count])
-            and (self.targets is None or self.positions[tp] < self.targets[tp])
-        ]
+        rotated = [self.partitions[(self._next + step) % count] for step in range(count)]
+        due = [t for t in rotated if self.targets is None or self.positions[t] < self.targets[t]]
         for i, tp in enumerate(due):
             fetched = self._prefetched(tp) or self._fetch(tp, self.positions[tp])
             following = due[(i + 1) % len(due)]
