@@ -1,18 +1,21 @@
-"""Plain records to and from Arrow arrays, by numpy and Arrow kernels: no Python per record.
+"""Records without headers to and from Arrow arrays, by numpy and Arrow kernels: no Python per
+record.
 
-A *plain* record (keyless, no headers, the batch's one timestamp) is, in a RecordBatch v2::
+Such a record (the batch's one timestamp, no headers, a value; a key or not) is, in a
+RecordBatch v2::
 
-    length | 0 (attributes) | 0 (timestamp delta) | offsetDelta | 1 (null key) | valueLength
-    | value | 0 (header count)
+    length | 0 (attributes) | 0 (timestamp delta) | offsetDelta | keyLength | key
+    | valueLength | value | 0 (header count)
 
-Everything but the value follows from the value's size and the record's place, so encoding is
-arithmetic on arrays of sizes plus one ``binary_join_element_wise`` that lays heads, values and
-trailers end to end. Decoding has to find where each record starts, which is a chain (each
-record's length says where the next begins): every byte position that could start a record is
-found at once, each candidate's successor computed, and the chain from the first record
-followed by pointer doubling in ``log2(count)`` array steps. The values found are encoded again
-and compared with the input, byte for byte, so a decode either reproduces the batch exactly or
-returns ``None`` and leaves it to the general decoder.
+Everything but the key and value bytes follows from their sizes and the record's place, so
+encoding is arithmetic on arrays of sizes plus one ``binary_join_element_wise`` that lays heads,
+keys, values and trailers end to end. Decoding has to find where each record starts, which is a
+chain (each record's length says where the next begins): every byte position that could start
+a record is found at once, each candidate's successor computed, and the chain from the first
+record followed by pointer doubling in ``log2(count)`` array steps. Each field is then checked
+as the general decoder would read it (offset deltas in sequence, lengths that end each record
+on its trailer), so a decode returns exactly what the general decoder would, or ``None`` and
+leaves the batch to it.
 """
 
 from __future__ import annotations
@@ -25,8 +28,6 @@ import pyarrow.compute as pc
 
 from hub.arrow.value_array import array_bytes
 
-_VARINT_WIDTH = 5  # bytes of a zigzag varint of any int32 (sizes and offset deltas)
-_HEAD_WIDTH = _VARINT_WIDTH * 3 + 3  # length, offset delta, value length; the 3 fixed bytes
 _TRAILER = pa.scalar(b"\x00", pa.binary())
 _NOTHING = pa.scalar(b"", pa.binary())
 _NULL = pa.scalar(None, pa.binary())
@@ -39,16 +40,14 @@ def encode_plain_values(values: pa.Array, start: int = 0, keys: pa.Array | None 
     count = len(values)
     if values.null_count:
         raise ValueError("plain records have no null values")
-    sizes = _sizes(values)
-    if keys is None:
-        heads, head_offsets = _heads(sizes, start)
+    if keys is not None and len(keys) != count:
+        raise ValueError(f"{len(keys)} keys given for {count} values; give one per value")
+    heads, head_offsets, mids, mid_offsets = _heads(_sizes(values), start, keys)
+    if keys is None or mids is None or mid_offsets is None:
         joined = pc.binary_join_element_wise(
             _binary_array(heads, head_offsets), _binary(values), _TRAILER, _NOTHING
         )
         return array_bytes(joined)
-    if len(keys) != count:
-        raise ValueError(f"{len(keys)} keys given for {count} values; give one per value")
-    heads, head_offsets, mids, mid_offsets = _keyed_heads(sizes, start, keys)
     parts = (
         _binary_array(heads, head_offsets),
         pc.fill_null(_binary(keys), _NOTHING),
@@ -67,55 +66,44 @@ def _binary_array(data: np.ndarray, offsets: np.ndarray) -> pa.Array:
     )
 
 
-def _keyed_heads(
-    sizes: np.ndarray, start: int, keys: pa.Array
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """For keyed records: the bytes before each key (length, attributes, timestamp and offset
-    deltas, key length) and between key and value (value length), with their offsets."""
+def _heads(
+    sizes: np.ndarray, start: int, keys: pa.Array | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """The bytes before each key (length, attributes, timestamp and offset deltas, key length)
+    and between key and value (value length), end to end, each with its ``count + 1`` offsets.
+    Without ``keys`` every key is null, and the value length ends the heads (no mids)."""
     count = len(sizes)
     deltas = np.arange(start * 2, (start + count) * 2, 2, dtype=np.int64)
-    missing = pc.is_null(keys).to_numpy(zero_copy_only=False)
-    key_sizes = np.where(missing, 0, _sizes(keys))
+    if keys is None:
+        missing, key_sizes = np.ones(count, bool), np.zeros(count, np.int64)
+    else:
+        missing = pc.is_null(keys).to_numpy(zero_copy_only=False)
+        key_sizes = np.where(missing, 0, _sizes(keys))
     key_zigzags = np.where(missing, 1, key_sizes * 2)  # a null key is length -1
     delta_widths, key_widths = _widths(deltas), _widths(key_zigzags)
     size_widths = _widths(sizes * 2)
     lengths = (3 + delta_widths + key_widths + key_sizes + size_widths + sizes) * 2
     length_widths = _widths(lengths)
+    head_widths = length_widths + 2 + delta_widths + key_widths
+    if keys is None:
+        head_widths = head_widths + size_widths
     offsets = np.zeros(count + 1, np.int64)
-    np.cumsum(length_widths + 2 + delta_widths + key_widths, out=offsets[1:])
-    heads = np.zeros(int(offsets[-1]), np.uint8)
-    at = offsets[:-1]
-    _put_varints(heads, at, lengths, length_widths)
-    at = at + length_widths + 2  # attributes 0, timestamp delta 0
-    _put_varints(heads, at, deltas, delta_widths)
-    _put_varints(heads, at + delta_widths, key_zigzags, key_widths)
-    mid_offsets = np.zeros(count + 1, np.int64)
-    np.cumsum(size_widths, out=mid_offsets[1:])
-    mids = np.zeros(int(mid_offsets[-1]), np.uint8)
-    _put_varints(mids, mid_offsets[:-1], sizes * 2, size_widths)
-    return heads, offsets, mids, mid_offsets
-
-
-def _heads(sizes: np.ndarray, start: int) -> tuple[np.ndarray, np.ndarray]:
-    """The bytes before each value (length, attributes, timestamp and offset deltas, null key,
-    value length) end to end, and the ``count + 1`` offsets where each record's begin."""
-    count = len(sizes)
-    deltas = np.arange(start * 2, (start + count) * 2, 2, dtype=np.int64)
-    delta_widths = _widths(deltas)
-    size_widths = _widths(sizes * 2)
-    lengths = (4 + sizes + delta_widths + size_widths) * 2
-    length_widths = _widths(lengths)
-    offsets = np.zeros(count + 1, np.int64)
-    np.cumsum(length_widths + delta_widths + size_widths + 3, out=offsets[1:])
+    np.cumsum(head_widths, out=offsets[1:])
     heads = np.zeros(int(offsets[-1]), np.uint8)
     at = offsets[:-1]
     _put_varints(heads, at, lengths, length_widths)
     at = at + length_widths + 2  # attributes 0, timestamp delta 0
     _put_varints(heads, at, deltas, delta_widths)
     at += delta_widths
-    heads[at] = 1  # a null key: zigzag -1
-    _put_varints(heads, at + 1, sizes * 2, size_widths)
-    return heads, offsets
+    _put_varints(heads, at, key_zigzags, key_widths)
+    if keys is None:
+        _put_varints(heads, at + key_widths, sizes * 2, size_widths)
+        return heads, offsets, None, None
+    mid_offsets = np.zeros(count + 1, np.int64)
+    np.cumsum(size_widths, out=mid_offsets[1:])
+    mids = np.zeros(int(mid_offsets[-1]), np.uint8)
+    _put_varints(mids, mid_offsets[:-1], sizes * 2, size_widths)
+    return heads, offsets, mids, mid_offsets
 
 
 class PlainColumns(NamedTuple):
