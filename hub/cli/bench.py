@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from hub.cli.context import HubContext, pass_hub
 from hub.cli.output import json_option, print_json, print_table
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 directory_option = click.option(
     "--dir",
@@ -15,14 +19,16 @@ directory_option = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     help="Where to work (default: a temporary folder inside the data directory, removed after).",
 )
-rounds_option = click.option(
-    "--rounds",
-    "-r",
-    type=click.IntRange(min=1),
-    default=3,
-    show_default=True,
-    help="Repeat and report the best round.",
-)
+
+
+def repeat_option(text: str = "Repeat and report the best round.") -> Callable[[F], F]:
+    """``--rounds``: how often a benchmark runs (what it reports of them is in ``text``)."""
+    return click.option(
+        "--rounds", "-r", type=click.IntRange(min=1), default=3, show_default=True, help=text
+    )
+
+
+rounds_option = repeat_option()
 
 
 @click.group()
@@ -119,14 +125,7 @@ def bench_log(
     help="With --sink sql: the SQLAlchemy URL of a database without a table `rows` "
     "(`rows_1`, `rows_2`... with several rounds).",
 )
-@click.option(
-    "--rounds",
-    "-r",
-    type=click.IntRange(min=1),
-    default=3,
-    show_default=True,
-    help="Run the pipeline this many times on the same input and report the median run.",
-)
+@repeat_option("Run the pipeline this many times on the same input and report the median run.")
 @directory_option
 @json_option
 @pass_hub
