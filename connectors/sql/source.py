@@ -112,6 +112,9 @@ class SqlSource(Source):
         gone = {plan.name for plan in self.plans} - set(owned)
         if gone:
             self._log.warning("sql source: %s no longer found; not read", ", ".join(sorted(gone)))
+            for plan in self.plans:  # where each stood: a table that comes back resumes there
+                if plan.name in gone:
+                    self._offsets[plan.name] = plan.offset()
             self.plans = [plan for plan in self.plans if plan.name not in gone]
         known = {plan.name for plan in self.plans}
         for full, name in owned.items():

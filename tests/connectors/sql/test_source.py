@@ -454,6 +454,13 @@ def test_tables_created_while_running_are_found_and_dropped_ones_let_go(
         time.sleep(0.01)
         assert drain(source) == []  # nothing left to read is no failure
         assert source.plans == []
+        create_orders(url, "sales_eu")  # back, with the row read before and a new one
+        back = [{"id": 1, "updated_at": ts(url, 1), "note": "eu"}]
+        insert(url, "sales_eu", [*back, {"id": 2, "updated_at": ts(url, 5), "note": "new"}])
+        time.sleep(0.01)
+        drain(source)
+        time.sleep(0.01)
+        assert ids(drain(source)) == [2]  # it resumes where it stood when it went
     finally:
         source.close()
 
