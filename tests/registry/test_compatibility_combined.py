@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from hub.registry.compatibility import compare
+from hub.registry.compatibility.matching import maximum_matching
 
 Found = list[tuple[str, str, bool]]
 
@@ -238,3 +239,27 @@ def test_schemas_saying_several_things(original: Any, update: Any, expected: Fou
 )
 def test_not(original: Any, update: Any, expected: Found) -> None:
     assert found(original, update) == expected
+
+
+def test_subschemas_pair_with_their_twins_even_when_a_cheap_pair_leads_elsewhere() -> None:
+    """``{}`` also fits the ``anyOf`` (at the price of a difference); pairing it greedily would
+    push the ``anyOf`` onto ``{}`` and report a change in a schema compared with itself."""
+    schema = {"allOf": [{}, {"anyOf": [{}, STRING]}]}
+
+    assert found(schema, schema) == []
+
+
+@pytest.mark.parametrize(
+    ("candidates", "expected"),
+    [
+        ({0: [(0, 0), (1, 1)], 1: [(0, 0), (1, 0)]}, {0: 0, 1: 1}),
+        ({0: [(0, 1)], 1: [(0, 1)], 2: [(0, 0), (1, 5)]}, {0: 0, 2: 1}),
+        ({0: [], 1: [(0, 3)]}, {1: 0}),
+        ({0: [(2, 0)], 1: [(2, 0)], 2: [(2, 7)]}, {0: 2}),
+        ({}, {}),
+    ],
+)
+def test_matching_pairs_as_many_as_possible_then_the_cheapest(
+    candidates: dict[int, list[tuple[int, int]]], expected: dict[int, int]
+) -> None:
+    assert maximum_matching(candidates) == expected
