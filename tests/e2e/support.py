@@ -9,6 +9,7 @@ temporary name starting with ``.``) is not output.
 from __future__ import annotations
 
 import os
+import random
 import re
 import subprocess
 import sys
@@ -155,6 +156,30 @@ def summary_row(stderr: str, task: str) -> dict[str, str]:
         if cells[0] == task and len(cells) == len(columns):
             return dict(zip(columns, cells, strict=True))
     raise AssertionError(f"no row for {task} in the summary:\n{stderr}")
+
+
+def kill_rounds(
+    hub: HubCommand, pipeline: str, seed: str, rounds: int, *, delays: tuple[float, float]
+) -> list[tuple[float, int | None]]:
+    """Start ``hub run`` and SIGKILL it after a random delay (seeded, between ``delays``),
+    ``rounds`` times, every other run with ``--once``; return each round's (delay, exit
+    status): -9 when killed, 0 when a ``--once`` run finished first."""
+    rng = random.Random(seed)
+    outcomes: list[tuple[float, int | None]] = []
+    for number in range(rounds):
+        once = ["--once"] if number % 2 == 0 else []
+        stderr = hub.cwd / f"round-{number}.err"
+        process = hub.start("run", pipeline, *once, stderr=stderr)
+        delay = round(rng.uniform(*delays), 3)
+        try:
+            process.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        outcomes.append((delay, process.returncode))
+        assert process.returncode in (0, -9), (outcomes, stderr.read_text())
+        assert "Traceback" not in stderr.read_text(), (outcomes, stderr.read_text())
+    return outcomes
 
 
 def write_text(path: Path, text: str) -> Path:

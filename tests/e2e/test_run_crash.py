@@ -9,7 +9,6 @@ once (source -> log is exactly-once) and so do the sink's files (log -> files is
 
 from __future__ import annotations
 
-import random
 import signal
 import subprocess
 import time
@@ -20,6 +19,7 @@ import pytest
 from hub.log.partitioner import partition_for_key
 from tests.e2e.support import (
     HubCommand,
+    kill_rounds,
     output_records,
     summary_row,
     temporary_files,
@@ -63,27 +63,6 @@ def big_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def kill_rounds(hub: HubCommand, pipeline: str, seed: str) -> list[tuple[float, int]]:
-    """Start ``hub run`` and SIGKILL it after a random delay, ``ROUNDS`` times; return each
-    round's (delay, exit status): -9 when killed, 0 when a ``--once`` run finished first."""
-    rng = random.Random(seed)
-    outcomes: list[tuple[float, int]] = []
-    for number in range(ROUNDS):
-        once = ["--once"] if number % 2 == 0 else []
-        stderr = hub.cwd / f"round-{number}.err"
-        process = hub.start("run", pipeline, *once, stderr=stderr)
-        delay = round(rng.uniform(0.2, 2.0), 3)
-        try:
-            process.wait(timeout=delay)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        outcomes.append((delay, process.returncode))
-        assert process.returncode in (0, -9), (outcomes, stderr.read_text())
-        assert "Traceback" not in stderr.read_text(), (outcomes, stderr.read_text())
-    return outcomes
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("keyed", [True, False], ids=["keyed", "keyless"])
 def test_every_row_lands_exactly_once_after_kills_at_random_moments(
@@ -93,7 +72,7 @@ def test_every_row_lands_exactly_once_after_kills_at_random_moments(
     text = PIPELINE.format(partitions=PARTITIONS, key=key, root=big_csv.parent)
     write_text(workdir / "crash.yaml", text)
 
-    outcomes = kill_rounds(hub, "crash.yaml", seed=f"crash-{keyed}")
+    outcomes = kill_rounds(hub, "crash.yaml", f"crash-{keyed}", ROUNDS, delays=(0.2, 2.0))
     assert sum(status == -9 for _, status in outcomes) >= 2, outcomes
     hub.ok("run", "crash.yaml", "--once")
 

@@ -8,15 +8,13 @@ table holds every id exactly once: the sink's rows and offsets commit in one tra
 
 from __future__ import annotations
 
-import random
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from hub.plugins import registry
 from tests.connectors.sql.conftest import Database
-from tests.e2e.support import HubCommand, write_text
+from tests.e2e.support import HubCommand, kill_rounds, write_text
 
 ROWS = 200_000
 ROUNDS = 6
@@ -64,21 +62,9 @@ def test_every_row_lands_exactly_once_after_kills_at_random_moments(
     text = PIPELINE.format(root=rows_csv.parent, url=database.url, mode=mode)
     write_text(tmp_path / "crash.yaml", text)
 
-    rng = random.Random(f"sql-crash-{database.backend}-{mode}")
-    outcomes: list[tuple[float, int | None]] = []
-    for number in range(ROUNDS):
-        once = ["--once"] if number % 2 == 0 else []
-        stderr = tmp_path / f"round-{number}.err"
-        process = hub.start("run", "crash.yaml", *once, stderr=stderr)
-        delay = round(rng.uniform(0.4, 1.5), 3)  # startup takes ~0.7 s
-        try:
-            process.wait(timeout=delay)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        outcomes.append((delay, process.returncode))
-        assert process.returncode in (0, -9), (outcomes, stderr.read_text())
-        assert "Traceback" not in stderr.read_text(), (outcomes, stderr.read_text())
+    seed = f"sql-crash-{database.backend}-{mode}"
+    # startup takes ~0.7 s
+    outcomes = kill_rounds(hub, "crash.yaml", seed, ROUNDS, delays=(0.4, 1.5))
     assert sum(status == -9 for _, status in outcomes) >= 2, outcomes
     hub.ok("run", "crash.yaml", "--once")
 
