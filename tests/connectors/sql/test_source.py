@@ -17,6 +17,7 @@ from connectors.sql.source import SqlSource
 from hub.errors import ConfigError, RetriableError
 from hub.sdk import KEY_COLUMN, SourceBatch, SourceContext
 from hub.testing import validate_config
+from tests.connectors.drive import drain
 from tests.connectors.sql.conftest import Database
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -86,16 +87,6 @@ def open_source(
     )
     source.open(validate_config(SqlSource, config), context)
     return source
-
-
-def drain(source: SqlSource, limit: int = 10_000) -> list[SourceBatch]:
-    batches: list[SourceBatch] = []
-    for _ in range(limit):
-        batch = source.poll()
-        if batch is None:
-            return batches
-        batches.append(batch)
-    raise AssertionError("the source was never caught up")
 
 
 def table(batch: SourceBatch) -> pa.Table:

@@ -18,8 +18,9 @@ from connectors.sql.pgcopy import hex_to_binary
 from connectors.sql.source_arrow import to_arrow
 from hub.arrow import split_reserved, table_to_json_values
 from hub.errors import FatalError
+from tests.connectors.drive import drain
 from tests.connectors.sql.conftest import Database
-from tests.connectors.sql.test_source import dialect_of, drain, open_source, table
+from tests.connectors.sql.test_source import dialect_of, open_source, table
 
 TEXT = 'héllo "quoted" \\ back\nslash\ttab ✓ 😀'
 BIG = Decimal("12345678901234567890.123456789")
