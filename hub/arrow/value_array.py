@@ -105,8 +105,7 @@ class ValueArray(Sequence[bytes | None]):
 
     def sizes(self) -> np.ndarray:
         """Each value's length in bytes (0 for a null)."""
-        offsets = np.frombuffer(self.array.buffers()[1], np.int32)
-        return np.diff(offsets[self.array.offset : self.array.offset + len(self.array) + 1])
+        return value_sizes(self.array)
 
     def join(self, separator: bytes, *, end: bytes = b"") -> bytes:
         """The non-null values with ``separator`` between them and ``end`` after the last,
@@ -117,6 +116,14 @@ class ValueArray(Sequence[bytes | None]):
         joined = pc.binary_join_element_wise(array, pa.scalar(separator, pa.binary()), _NOTHING)
         data = array_bytes(joined)
         return data[: len(data) - len(separator)] + end if separator != end else data
+
+
+def value_sizes(array: pa.Array) -> np.ndarray:
+    """Each value's length in bytes (int64; 0 for a null) of a binary or string array, read off
+    its offsets."""
+    large = array.type in (pa.large_binary(), pa.large_string())
+    offsets: np.ndarray = np.frombuffer(array.buffers()[1], np.int64 if large else np.int32)
+    return np.diff(offsets[array.offset : array.offset + len(array) + 1]).astype(np.int64)
 
 
 def array_bytes(array: pa.Array) -> bytes:

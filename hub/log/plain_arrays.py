@@ -26,7 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hub.arrow.value_array import array_bytes
+from hub.arrow.value_array import array_bytes, value_sizes
 
 _TRAILER = pa.scalar(b"\x00", pa.binary())
 _NOTHING = pa.scalar(b"", pa.binary())
@@ -42,7 +42,7 @@ def encode_plain_values(values: pa.Array, start: int = 0, keys: pa.Array | None 
         raise ValueError("plain records have no null values")
     if keys is not None and len(keys) != count:
         raise ValueError(f"{len(keys)} keys given for {count} values; give one per value")
-    heads, head_offsets, mids, mid_offsets = _heads(_sizes(values), start, keys)
+    heads, head_offsets, mids, mid_offsets = _heads(value_sizes(values), start, keys)
     if keys is None or mids is None or mid_offsets is None:
         joined = pc.binary_join_element_wise(
             _binary_array(heads, head_offsets), _binary(values), _TRAILER, _NOTHING
@@ -78,7 +78,7 @@ def _heads(
         missing, key_sizes = np.ones(count, bool), np.zeros(count, np.int64)
     else:
         missing = pc.is_null(keys).to_numpy(zero_copy_only=False)
-        key_sizes = np.where(missing, 0, _sizes(keys))
+        key_sizes = np.where(missing, 0, value_sizes(keys))
     key_zigzags = np.where(missing, 1, key_sizes * 2)  # a null key is length -1
     delta_widths, key_widths = _widths(deltas), _widths(key_zigzags)
     size_widths = _widths(sizes * 2)
@@ -174,15 +174,6 @@ def _gather(records: np.ndarray, begins: np.ndarray, ends: np.ndarray) -> pa.Arr
         pa.binary(), 2 * count - 1, [None, pa.py_buffer(bounds), pa.py_buffer(records)]
     )
     return pieces.take(pa.array(np.arange(0, 2 * count, 2)))
-
-
-def _sizes(values: pa.Array) -> np.ndarray:
-    offsets: np.ndarray = np.frombuffer(values.buffers()[1], _offset_type(values.type))
-    return np.diff(offsets[values.offset : values.offset + len(values) + 1]).astype(np.int64)
-
-
-def _offset_type(type_: pa.DataType) -> type:
-    return np.int64 if type_ in (pa.large_binary(), pa.large_string()) else np.int32
 
 
 def _binary(values: pa.Array) -> pa.Array:
