@@ -154,6 +154,13 @@ class Log(ABC):
         """
 
     @abstractmethod
+    def wait(self, topic: str, partition: int, offset: int, timeout_ms: int) -> bool:
+        """Wait up to ``timeout_ms`` until the partition holds ``offset``; whether it does.
+
+        A long-poll that reads nothing: the caller fetches when records are there.
+        """
+
+    @abstractmethod
     def earliest_offset(self, topic: str, partition: int) -> int:
         """The first offset the partition still holds (moves forward with retention)."""
 

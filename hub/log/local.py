@@ -356,6 +356,9 @@ class LocalLog(Log):
     ) -> list[RecordBatch]:
         return self._partition(topic, partition).fetch(offset, max_bytes, timeout_ms)
 
+    def wait(self, topic: str, partition: int, offset: int, timeout_ms: int) -> bool:
+        return self._partition(topic, partition).wait(offset, timeout_ms)
+
     def read(
         self,
         topic: str,

@@ -234,6 +234,14 @@ class Partition:
         finally:
             self._release([segment])
 
+    def wait(self, offset: int, timeout_ms: int) -> bool:
+        """Whether ``offset`` is here, waiting up to ``timeout_ms`` for it at the end."""
+        segment = self._segment_for(offset, timeout_ms)
+        if segment is None:
+            return False
+        self._release([segment])
+        return True
+
     def _read_batches(self, segment: Segment, offset: int, max_bytes: int) -> list[RecordBatch]:
         info = segment.locate(offset)
         if info is None or info.base_offset > offset:  # below the log end, so a batch holds it

@@ -176,7 +176,7 @@ class SinkTask(Task):
             return False
         [(topic, partition)] = self.partitions
         position, timeout_ms = self.positions[topic, partition], max(1, int(timeout_s * 1000))
-        self.log.fetch(topic, partition, position, max_bytes=1, timeout_ms=timeout_ms)
+        self.log.wait(topic, partition, position, timeout_ms)
         return True
 
     @property

@@ -487,6 +487,23 @@ def test_long_poll_returns_at_once_when_data_is_there(log: Log, topic: str) -> N
     assert time.monotonic() - started < 2
 
 
+def test_wait_wakes_when_the_offset_arrives_and_says_so(log: Log, topic: str) -> None:
+    log.create_topic(topic)
+    result: list[bool] = []
+    waiter = threading.Thread(target=lambda: result.append(log.wait(topic, 0, 0, 10_000)))
+
+    started = time.monotonic()
+    waiter.start()
+    time.sleep(0.2)
+    log.append(topic, [Record(b"wake up")])
+    waiter.join(timeout=10)
+
+    assert result == [True]
+    assert time.monotonic() - started < 5
+    assert log.wait(topic, 0, 0, 10_000)  # at once: the offset is there
+    assert not log.wait(topic, 0, 1, 50)  # not there when the time is up
+
+
 def test_earliest_and_latest_offsets_bound_the_partition(log: Log, topic: str) -> None:
     log.create_topic(topic, TopicConfig(partitions=2))
     log.append(topic, [Record(b"v", partition=1) for _ in range(4)])
