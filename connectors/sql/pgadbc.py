@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from connectors.sql import types
 from connectors.sql.reflect import Column, Relation
+from hub.arrow.types import in_python_years
 from hub.errors import FatalError, RetriableError
 
 READABLE = frozenset(
@@ -123,7 +124,7 @@ class AdbcReader:
         arrays = []
         for i, column in enumerate(self.relation.columns):
             array = table.column(i).combine_chunks()
-            if column.kind.name in _TEMPORAL and not _in_range(array):
+            if column.kind.name in _TEMPORAL and not in_python_years(array):
                 raise FatalError(
                     f"sql source: {self.relation.name}: a value does not convert (column "
                     f"{column.name!r} holds 'infinity', '-infinity' or a date outside the years 1 "
@@ -148,24 +149,6 @@ class AdbcReader:
 
 
 _TEMPORAL = ("timestamp", "timestamptz", "date")
-_DAYS = (-719162, 2932896)  # 0001-01-01 and 9999-12-31, in days since 1970
-_MICROS = (-62135596800_000000, 253402300799_999999)  # the same, in microseconds
-
-
-def _in_range(array: pa.Array) -> bool:
-    """Whether every date or timestamp lies in years 1 to 9999. The driver turns PostgreSQL's
-    infinities into numbers far outside (its epoch shift wraps them around), as it does BC."""
-    if array.null_count == len(array):
-        return True
-    if pa.types.is_date32(array.type):
-        numbers, (low, high) = array.view(pa.int32()), _DAYS
-    else:
-        micros = array if array.type.unit == "us" else array.cast(pa.timestamp("us"))
-        numbers, (low, high) = micros.view(pa.int64()), _MICROS
-    bounds = pc.min_max(numbers)
-    return bool(low <= bounds["min"].as_py() and bounds["max"].as_py() <= high)
-
-
 _LOST = ("server closed the connection", "terminating connection", "could not receive data")
 
 

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.arrow.columns import field_names
-from hub.arrow.types import is_binary, is_list, is_string
+from hub.arrow.types import in_python_years, is_binary, is_list, is_string
 from hub.arrow.value_array import ValueArray
 
 Column: TypeAlias = pa.Array | pa.ChunkedArray
@@ -303,23 +303,13 @@ def _timestamp_parts(column: Column) -> tuple[Column, str]:
     return pc.replace_substring(texts, zero, "", max_replacements=1), tail
 
 
-_FIRST_SECOND = pa.scalar(-62135596800, pa.timestamp("s"))  # 0001-01-01, Python's first day
-_LAST_SECOND = pa.scalar(253402300799, pa.timestamp("s"))  # 9999-12-31 23:59:59
-
-
 def _whole_seconds(naive: Column) -> Column | None:
     """The timestamps in whole seconds of years 1 to 9999, or None if any is not one."""
     try:
         seconds = pc.cast(naive, pa.timestamp("s"), safe=True)
     except pa.ArrowInvalid:  # a fraction of a second
         return None
-    bounds = pc.min_max(seconds)
-    low, high = bounds["min"], bounds["max"]
-    if low.is_valid and (
-        pc.less(low, _FIRST_SECOND).as_py() or pc.greater(high, _LAST_SECOND).as_py()
-    ):
-        return None
-    return seconds
+    return seconds if in_python_years(seconds) else None
 
 
 def _dates(column: Column) -> Column:

@@ -2,12 +2,14 @@
 
 Arrow has several physical types per logical kind (``string``, ``large_string``,
 ``string_view``...); the encoder, schema inference and validation must agree on which of them
-become a JSON string, a base64 string or an array.
+become a JSON string, a base64 string or an array. And which dates and timestamps have an
+ISO 8601 text at all (``in_python_years``).
 """
 
 from __future__ import annotations
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 
 def is_string(type_: pa.DataType) -> bool:
@@ -38,3 +40,22 @@ def is_list(type_: pa.DataType) -> bool:
         or pa.types.is_list_view(type_)
         or pa.types.is_large_list_view(type_)
     )
+
+
+_FIRST_DAY, _LAST_DAY = -719162, 2932896  # 0001-01-01 and 9999-12-31, in days since 1970
+_FIRST_SECOND, _END_SECOND = -62135596800, 253402300800  # 0001-01-01 and 10000-01-01
+_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
+
+
+def in_python_years(column: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether every date or timestamp lies in the years 1 to 9999, where Python's ``datetime``
+    and ISO 8601's four-digit years hold it (nulls pass)."""
+    if column.null_count == len(column):
+        return True
+    days = pa.types.is_date32(column.type)
+    bounds = pc.min_max(pc.cast(column, pa.int32() if days else pa.int64()))
+    low, high = bounds["min"].as_py(), bounds["max"].as_py()
+    if days:
+        return bool(low >= _FIRST_DAY and high <= _LAST_DAY)
+    per = _PER_SECOND[column.type.unit]
+    return bool(low >= _FIRST_SECOND * per and high < _END_SECOND * per)
