@@ -17,6 +17,7 @@ import click
 from hub import __version__
 from hub.cli.context import HubContext
 from hub.cli.output import silence_stdout
+from hub.cli.startup import collector_paused
 from hub.errors import ConfigError, HubError
 from hub.secrets import SecretFilter, redact
 
@@ -73,7 +74,8 @@ class HubGroup(click.Group):
         if target is None:
             return None
         module, _, attribute = target.partition(":")
-        command: click.Command = getattr(importlib.import_module(module), attribute)
+        with collector_paused():
+            command: click.Command = getattr(importlib.import_module(module), attribute)
         return command
 
     def invoke(self, ctx: click.Context) -> Any:

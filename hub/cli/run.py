@@ -10,6 +10,7 @@ import click
 from hub.cli.context import HubContext, pass_hub
 from hub.cli.output import console
 from hub.cli.signals import stop_on_signals
+from hub.cli.startup import collector_paused
 from hub.errors import HubError
 
 
@@ -40,11 +41,12 @@ def run(hub: HubContext, files: tuple[Path, ...], once: bool) -> None:
 
     Exit status: 0 when every task succeeded, 1 when any failed.
     """
-    from hub.pipeline import load_pipelines
-    from hub.pipeline.progress import progress, status_table
-    from hub.pipeline.runtime import Runtime
+    with collector_paused():  # the runtime, and the connectors the pipelines name
+        from hub.pipeline import load_pipelines
+        from hub.pipeline.progress import progress, status_table
+        from hub.pipeline.runtime import Runtime
 
-    pipelines = load_pipelines(files)
+        pipelines = load_pipelines(files)
     release_arrow_memory_promptly()
     err = console(err=True)
     with hub.writer() as log, hub.store() as store:
