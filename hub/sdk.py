@@ -10,7 +10,7 @@ log, the store or the runtime.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -118,6 +118,11 @@ class SinkContext:
     tasks: int
     group: str
     logger: logging.Logger = field(default_factory=lambda: logging.getLogger("hub.connector"))
+    before_commit: Callable[[], None] = field(default=lambda: None)
+    """An exactly-once sink that commits its offsets outside ``flush`` (MariaDB's DDL commits
+    the open transaction) calls this first: the runtime makes the records it dead-lettered
+    durable, so that no committed offset passes a record that is neither written nor
+    dead-lettered."""
 
 
 @dataclass

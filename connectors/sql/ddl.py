@@ -207,10 +207,27 @@ def _elements() -> dict[str, type]:
         type_ = compiler.dialect.type_compiler_instance.process(element.column.type)
         return f"ALTER TABLE {table} MODIFY COLUMN {name} {type_} NULL"
 
-    return {"add": AddColumn, "relax": DropNotNull}
+    class RenameTable(ExecutableDDLElement):
+        inherit_cache = False
+
+        def __init__(self, table: Table, name: str) -> None:
+            self.table = table
+            self.name = name
+
+    @compiles(RenameTable)
+    def _rename(element: RenameTable, compiler: Any, **kw: Any) -> str:
+        table = compiler.preparer.format_table(element.table)
+        return f"ALTER TABLE {table} RENAME TO {compiler.preparer.quote(element.name)}"
+
+    return {"add": AddColumn, "relax": DropNotNull, "rename": RenameTable}
 
 
 def drop_not_null(table: Table, column: Column[Any]) -> Any:
     """``ALTER TABLE ... ALTER COLUMN ... DROP NOT NULL`` (MariaDB/MySQL: ``MODIFY COLUMN``
     with the column's type; SQLite cannot)."""
     return _elements()["relax"](table, column)
+
+
+def rename_table(table: Table, name: str) -> Any:
+    """``ALTER TABLE ... RENAME TO ...`` (the new name in the same schema)."""
+    return _elements()["rename"](table, name)

@@ -100,7 +100,7 @@ class SqlSink(Sink):
         self.settings = settings = SinkConfig.from_mapping(config)
         self.engine = create_engine(settings.url)
         self.where = f"sql sink {context.connector!r} ({safe_url(self.engine.url)})"
-        self._tables = Tables(settings, self.where)
+        self._tables = Tables(settings, self.where, context.logger)
         self._stages = Stages()
         self._offsets = offsets.offsets_table(settings.offsets_table, settings.schema)
         self._link = _Link()
@@ -272,6 +272,7 @@ class SqlSink(Sink):
         connection.begin()
 
     def _commit(self, connection: Connection, reached: Mapping[TopicPartition, int]) -> None:
+        self.context.before_commit()  # the records set aside are dead letters on disk first
         changed = {tp: o for tp, o in reached.items() if self._committed.get(tp) != o}
         offsets.write(connection, self._offsets, self.context.group, changed)
         connection.commit()

@@ -59,8 +59,9 @@ class Fallback(Exception):
 
 def stream_insert(connection: Connection, target: Target, rows: Sequence[bytes]) -> None:
     """COPY ``rows`` (JSON values, no tombstones) into ``target``; raises ``Fallback``."""
-    kinds = {name: binary.kind_of(column.type) for name, column in target.table.c.items()}
-    if not all(kinds.values()):
+    found = {name: binary.kind_of(column.type) for name, column in target.table.c.items()}
+    kinds = {name: kind for name, kind in found.items() if kind}
+    if len(kinds) < len(found):
         raise Fallback("a column binary COPY does not cover")
     schema = pa.schema([(name, _PARSED[kind]) for name, kind in kinds.items() if kind in _PARSED])
     needles = {name: orjson.dumps(name) + b":" for name in kinds}

@@ -11,6 +11,7 @@ mismatch is left to the database, value by value: a batch's types tell less than
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import pyarrow as pa
 
-from connectors.sql import ddl
+from connectors.sql import ddl, sqlite_rebuild
 from connectors.sql.sink_columns import (
     ACCEPTS,
     ColumnSpec,
@@ -57,10 +58,13 @@ class Target:
 class Tables:
     """The target tables of one sink, reflected on first use."""
 
-    def __init__(self, settings: SinkConfig, where: str) -> None:
+    def __init__(self, settings: SinkConfig, where: str, log: logging.Logger) -> None:
         self.settings = settings
         self.where = where
+        self._log = log
         self._cache: dict[str, Target] = {}
+        self._not_rebuilt: set[str] = set()
+        """SQLite tables found unfit for a rebuild (warned about once)."""
 
     def forget(self) -> None:
         """Reflect again: DDL of a lost transaction may be gone."""
@@ -227,8 +231,11 @@ class Tables:
         declared = [s.name for s in specs]
         keys = set(self.settings.key_columns)
         relax = [s.name for s in specs if s.nullable and s.name in target.required - keys]
-        if not self.settings.auto_evolve or connection.dialect.name == "sqlite":
-            relax = []  # SQLite cannot alter a column: null values are refused row by row
+        sqlite = connection.dialect.name == "sqlite"
+        if not self.settings.auto_evolve or (
+            relax and sqlite and not self._rebuildable(connection, name, relax)
+        ):
+            relax = []
         additions, missing = [], []
         for spec in self._wanted(batch):
             family = target.families.get(spec.name)
@@ -258,7 +265,9 @@ class Tables:
         if additions or relax:
             before_ddl()
             dialect = connection.dialect.name
-            for column in relax:  # the schema now admits null: so must the column
+            if relax and sqlite:  # no ALTER COLUMN: the table is built again
+                sqlite_rebuild.drop_not_null(connection, name, self.settings.schema, relax)
+            for column in [] if sqlite else relax:  # the schema now admits null: so must it
                 ddl.run(connection, ddl.drop_not_null(target.table, target.table.c[column]))
             for spec in additions:
                 added = ddl.new_column(replace(spec, nullable=True), dialect)
@@ -274,6 +283,25 @@ class Tables:
             target = evolved
         target.schema_columns = tuple(n for n in declared if n in target.families)
         return target
+
+    def _rebuildable(self, connection: Connection, name: str, columns: list[str]) -> bool:
+        """Whether SQLite table ``name`` can be rebuilt to drop NOT NULL from ``columns``;
+        if not, warn (once) that their null values will be refused row by row."""
+        reason = sqlite_rebuild.rebuild_reason(connection, name, self.settings.schema)
+        if reason is None:
+            return True
+        if name not in self._not_rebuilt:
+            self._not_rebuilt.add(name)
+            self._log.warning(
+                "%s: the schema now admits null in %s of table %r, but SQLite cannot drop NOT "
+                "NULL in place and the table is not rebuilt because %s: rows with null there "
+                "are refused (errors policy); drop the NOT NULL yourself to take them",
+                self.where,
+                ", ".join(map(repr, columns)),
+                name,
+                reason,
+            )
+        return False
 
     def _narrowing(
         self, connection: Connection, name: str, target: Target, spec: ColumnSpec, topic: str

@@ -98,6 +98,7 @@ class SinkTask(Task):
             self.spec.tasks,
             self.spec.group,
             logging.getLogger(f"hub.connector.{self.spec.name}"),
+            self._make_dead_letters_durable,
         )
         self._retry(lambda: self.sink.open(self.config, context), "open")
         self._opened = True
@@ -318,16 +319,19 @@ class SinkTask(Task):
         """Flush the sink, then commit the group's offsets: never the other way round."""
         if self.positions == self._committed and not self._pending_records:
             return
+        self._make_dead_letters_durable()  # before any offset (the sink's own too) passes them
         self._retry(self.sink.flush, "flush")
-        if self._dead_written:  # dead letters are durable before the offsets move past them
-            self.log.flush(sorted(self._dead_written))
-            self._dead_written.clear()
         changed = {tp: o for tp, o in self.positions.items() if self._committed.get(tp) != o}
         if changed:
             self.store.commit_offsets(self.spec.group, changed)
             self._committed.update(changed)
         self._pending_records = self._pending_bytes = 0
         self._pending_since = None
+
+    def _make_dead_letters_durable(self) -> None:
+        if self._dead_written:
+            self.log.flush(sorted(self._dead_written))
+            self._dead_written.clear()
 
     def _update_lag(self) -> None:
         self.status.lag = sum(

@@ -238,6 +238,39 @@ def test_rejected_records_go_to_the_dead_letter_topic_with_their_origin(
     assert headers["hub.connector"] == b"out"
 
 
+class _FlushRecordingLog(LocalLog):
+    """The real log, noting how many times sink ``out`` had flushed when each partition was
+    made durable."""
+
+    flushed: list[tuple[tuple[str, int], int]]
+
+    def flush(self, partitions: Any = None) -> None:
+        partitions = None if partitions is None else list(partitions)
+        super().flush(partitions)
+        sink_flushes = MemorySink.target("out").flushes
+        self.flushed += [(tp, sink_flushes) for tp in partitions or []]
+
+
+def test_dead_letters_are_durable_before_the_sink_flushes_past_them(
+    data_dir: Path, plugins: Registry
+) -> None:
+    """An exactly-once sink stores its offsets when it flushes: the dead letters of the
+    records it skipped must be on disk by then, or a crash could lose them for good."""
+    records = [{"id": i, **({"bad": True} if i == 3 else {})} for i in range(10)]
+    spec = pipeline(
+        records,
+        sink={"reject_field": "bad", "exactly_once": True},
+        sink_errors=ErrorPolicy(tolerance="all", dead_letter_topic="t.dlq"),
+    )
+    with _FlushRecordingLog(data_dir) as log, Store.open(None, data_dir) as store:
+        log.flushed = []
+        result = Runtime([spec], log, store, plugins=plugins).run(once=True)
+    assert not result.failed
+    assert MemorySink.target("out").offsets == {("t", 0): 10}
+    dead_letter_flushes = [count for tp, count in log.flushed if tp == ("t.dlq", 0)]
+    assert dead_letter_flushes[0] == 0  # before the sink's first flush
+
+
 def test_retriable_sink_failures_are_retried(data_dir: Path, plugins: Registry) -> None:
     spec = pipeline(
         rows(50), sink={"fail": [{"call": "write", "at": 1, "times": 2, "error": "retriable"}]}

@@ -44,12 +44,15 @@ def batch(
 _opened: list[SqlSink] = []
 
 
-def open_sink(database: Database, **config: Any) -> SqlSink:
+def open_sink(
+    database: Database, sink_context: SinkContext | None = None, **config: Any
+) -> SqlSink:
     """An open sink, closed after the test even if it fails (an open transaction would keep
     the scratch database from being dropped)."""
     sink = SqlSink()
     _opened.append(sink)
-    sink.open(validate_config(SqlSink, {"url": database.url, **config}), context())
+    config = validate_config(SqlSink, {"url": database.url, **config})
+    sink.open(config, sink_context or context())
     return sink
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from connectors.sql import ddl
 from hub.errors import FatalError
+from hub.sdk import SinkContext
 from tests.connectors.sql.conftest import Database
 from tests.connectors.sql.test_sink import _close_sinks, batch, columns, open_sink, select
 
@@ -187,7 +190,6 @@ def test_a_values_type_error_is_a_record_error(database: Database) -> None:
 
 
 def test_auto_evolve_relaxes_not_null_when_the_schema_admits_null(database: Database) -> None:
-    from hub.errors import RecordError
 
     v1 = {
         "type": "object",
@@ -199,14 +201,105 @@ def test_auto_evolve_relaxes_not_null_when_the_schema_admits_null(database: Data
     sink.write(batch([{"id": 1, "name": "a"}], schema=v1))
     sink.flush()
     assert not columns(database, "orders")["name"]["nullable"]
-    if database.backend == "sqlite":  # SQLite cannot alter a column: the row is refused
-        with pytest.raises(RecordError, match="NOT NULL"):
-            sink.write(batch([{"id": 2, "name": None}], start=1, schema=v2))
-        return
     sink.write(batch([{"id": 2, "name": None}], start=1, schema=v2))
     sink.flush()
     assert columns(database, "orders")["name"]["nullable"]
     assert select(database, "orders") == [{"id": 1, "name": "a"}, {"id": 2, "name": None}]
+
+
+V1_NAME_REQUIRED = {
+    "type": "object",
+    "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+    "required": ["id", "name"],
+}
+V2_NAME_NULLABLE = {
+    **V1_NAME_REQUIRED,
+    "properties": {"id": {"type": "integer"}, "name": {"type": ["string", "null"]}},
+}
+
+
+def test_the_sink_lets_the_runtime_save_dead_letters_before_any_commit(
+    database: Database,
+) -> None:
+    """Offsets commit with the rows at flush, and on MariaDB also before DDL (which commits
+    the open transaction): the runtime is told first each time, while the offsets in the
+    database are still the old ones, so the dead letters of what was skipped are on disk
+    before any committed offset passes them."""
+    seen: list[list[tuple[Any, ...]]] = []
+
+    def before_commit() -> None:
+        seen.append(database.query("SELECT topic, next_offset FROM hub_sink_offsets"))
+
+    hook = SinkContext("p", "db", 0, 1, "p.db", before_commit=before_commit)
+    sink = open_sink(database, hook, auto_evolve=True, key_columns=["id"])
+    sink.write(batch([{"id": 1, "name": "a"}], schema=V1_NAME_REQUIRED))
+    n = {"n": {"type": "integer"}}
+    wider = {**V1_NAME_REQUIRED, "properties": {**V1_NAME_REQUIRED["properties"], **n}}
+    sink.write(batch([{"id": 2, "name": "b", "n": 5}], start=1, schema=wider))  # ADD COLUMN
+    sink.flush()
+
+    before_ddl = [[]] if database.backend == "mariadb" else []
+    after_ddl = [("orders", 1)] if database.backend == "mariadb" else []
+    assert seen == [*before_ddl, after_ddl]
+    assert database.query("SELECT topic, next_offset FROM hub_sink_offsets") == [("orders", 2)]
+
+
+def test_sqlite_rebuilds_a_table_to_drop_not_null_keeping_its_rows_and_constraints(
+    tmp_path: Path,
+) -> None:
+    """SQLite has no ALTER COLUMN: the sink builds the table again, in its transaction, with
+    the rows, the primary key, defaults, CHECK and UNIQUE constraints and indexes it had."""
+    database = Database("sqlite", f"sqlite:///{tmp_path / 'rebuild.db'}")
+    database.query(
+        'CREATE TABLE "or ders" (id INTEGER PRIMARY KEY, name TEXT NOT NULL, '
+        "code TEXT NOT NULL DEFAULT 'x' CHECK (length(code) < 5), UNIQUE (name, code))"
+    )
+    database.query('CREATE INDEX "by code" ON "or ders" (code) WHERE code <> \'x\'')
+    database.query("INSERT INTO \"or ders\" (id, name) VALUES (1, 'a')")
+    sink = open_sink(database, table="or ders", auto_evolve=True, mode="upsert", key_columns=["id"])
+    sink.write(batch([{"id": 2, "name": "b"}], schema=V1_NAME_REQUIRED))
+    sink.write(
+        batch([{"id": 3, "name": None}, {"id": 2, "name": "c"}], start=1, schema=V2_NAME_NULLABLE)
+    )
+    sink.flush()
+
+    assert select(database, "or ders") == [
+        {"id": 1, "name": "a", "code": "x"},
+        {"id": 2, "name": "c", "code": "x"},
+        {"id": 3, "name": None, "code": "x"},
+    ]
+    found = columns(database, "or ders")
+    assert found["name"]["nullable"]
+    assert not found["code"]["nullable"]
+    assert found["id"].get("primary_key")
+    schema_sql = database.query("SELECT sql FROM sqlite_master WHERE tbl_name = 'or ders'")
+    texts = " ".join(row[0] for row in schema_sql if row[0])
+    for kept in ["CHECK (length(code) < 5)", "UNIQUE (name, code)", "WHERE code <> 'x'"]:
+        assert kept in texts
+    assert 'CREATE INDEX "by code"' in texts
+    with pytest.raises(Exception, match="CHECK"):
+        database.query("INSERT INTO \"or ders\" (id, name, code) VALUES (9, 'z', 'toolong')")
+
+
+def test_sqlite_does_not_rebuild_a_table_with_a_trigger(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A rebuild would drop the trigger: the table stays as it is, the sink says why, and a
+    null there is refused row by row (errors policy) as the database refuses it."""
+    from hub.errors import RecordError
+
+    database = Database("sqlite", f"sqlite:///{tmp_path / 'trigger.db'}")
+    database.query("CREATE TABLE orders (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+    database.query("CREATE TABLE audit (id INTEGER)")
+    database.query(
+        "CREATE TRIGGER audited AFTER INSERT ON orders BEGIN INSERT INTO audit VALUES (new.id); END"
+    )
+    sink = open_sink(database, auto_evolve=True)
+    sink.write(batch([{"id": 1, "name": "a"}], schema=V1_NAME_REQUIRED))
+    with caplog.at_level(logging.WARNING), pytest.raises(RecordError, match="NOT NULL"):
+        sink.write(batch([{"id": 2, "name": None}], start=1, schema=V2_NAME_NULLABLE))
+    assert "trigger 'audited' is defined on it" in caplog.text
+    assert not columns(database, "orders")["name"]["nullable"]
 
 
 def test_an_unconstrained_decimal_column_holds_wide_values(database: Database) -> None:
