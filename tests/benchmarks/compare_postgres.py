@@ -3,12 +3,20 @@
     python -m tests.benchmarks.compare_postgres --rows 1000000 [--dict-rows 100000] [--rounds 3]
 
 Every contender loads the same generated CSV (``hub.bench.pipeline.write_csv``: integer, string,
-float, boolean, ISO timestamp) into a fresh table of the PostgreSQL server, timed from the
-CSV on disk to rows committed, and the table is counted afterwards. The hub goes the long way:
-``hub run --once`` in a child process, CSV -> durable log -> ``sql`` sink, exactly-once. dlt
-with Python dicts is slow enough to be measured on ``--dict-rows`` rows only. Contenders take
-turns for ``--rounds`` rounds, each run starting from a checkpointed server with the page cache
-written back, and each reports its median run.
+float, boolean, ISO timestamp) into a fresh table of the PostgreSQL server, and the table is
+counted afterwards. The hub goes the long way: ``hub run --once``, CSV -> durable log -> ``sql``
+sink, exactly-once. dlt with Python dicts is slow enough to be measured on ``--dict-rows`` rows
+only. Contenders take turns for ``--rounds`` rounds, each run starting from a checkpointed
+server with the page cache written back, and each reports its median run.
+
+Each run is a fresh Python process, as a user runs each tool (``hub run``, ``python load.py``),
+and is measured two ways:
+
+- **process**: from starting the process to its exit, as a user waits for it: the interpreter,
+  every import, the load, and the exit.
+- **in process**: from the tool's entry point, already imported (``hub.cli``, ``dlt``,
+  ``psycopg``), to rows committed: what a timer inside a warm process sees. What the tool
+  imports on the way (dlt's destination, the hub's runtime and connectors) is inside.
 
 Needs the ``bench`` extra (dlt, adbc-driver-postgresql) and a PostgreSQL server.
 """
@@ -16,10 +24,12 @@ Needs the ``bench`` extra (dlt, adbc-driver-postgresql) and a PostgreSQL server.
 from __future__ import annotations
 
 import argparse
-import csv
+import json
 import os
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -27,53 +37,62 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-import psycopg
-from psycopg import sql
-
-from hub.bench.pipeline import run_pipeline_bench, write_csv
+from typing import Any
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 COLUMNS = "id BIGINT, name TEXT, amount DOUBLE PRECISION, active BOOLEAN, created_at TIMESTAMPTZ"
+_HUB_PIPELINE = """\
+pipeline: compare
+topics:
+  rows: {{partitions: 1}}
+sources:
+  - name: csv
+    type: file
+    topic: rows
+    config: {{path: {csv_name}, format: csv, root: {root}}}
+sinks:
+  - name: sql
+    type: sql
+    topics: [rows]
+    config: {{url: "${{env:HUB_COMPARE_URL}}", table: rows, mode: insert, auto_create: true}}
+    batch: {{max_records: 100000, max_bytes: 64MiB, linger: 1s}}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    process_s: float
+    in_process_s: float
+    peak_rss_mb: float
 
 
 @dataclass(frozen=True, slots=True)
 class Contender:
     name: str
     rows: int
-    seconds: float
+    runs: tuple[Run, ...]
 
     @property
-    def rows_per_s(self) -> float:
-        return self.rows / self.seconds
+    def process_s(self) -> float:
+        return statistics.median(r.process_s for r in self.runs)
+
+    @property
+    def in_process_s(self) -> float:
+        return statistics.median(r.in_process_s for r in self.runs)
+
+    @property
+    def peak_rss_mb(self) -> float:
+        return max(r.peak_rss_mb for r in self.runs)
 
 
-@contextmanager
-def scratch_schema(url: str) -> Iterator[str]:
-    """A fresh schema, dropped afterwards: every contender starts from an empty database."""
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(name)))
-    try:
-        yield name
-    finally:
-        with psycopg.connect(url, autocommit=True) as connection:
-            connection.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
+# -- the contenders, each run in a child process ------------------------------------------------
 
 
-def count_rows(url: str, schema: str, table: str) -> tuple[int, int]:
-    """``count(*)`` and ``count(DISTINCT id)``: a load must hold every row exactly once."""
-    with psycopg.connect(url) as connection:
-        query = sql.SQL("SELECT count(*), count(DISTINCT id) FROM {}.{}").format(
-            sql.Identifier(schema), sql.Identifier(table)
-        )
-        row = connection.execute(query).fetchone()
-    assert row is not None
-    return int(row[0]), int(row[1])
-
-
-def raw_copy(csv_path: Path, url: str, schema: str) -> float:
+def raw_copy(csv_path: Path, url: str, schema: str, workdir: Path, rows: int) -> float:
     """psycopg's COPY FROM STDIN of the CSV as it is: the limit for any loader."""
+    import psycopg
+    from psycopg import sql
+
     started = time.perf_counter()
     with psycopg.connect(url) as connection, connection.cursor() as cursor:
         table = sql.Identifier(schema, "rows")
@@ -85,8 +104,9 @@ def raw_copy(csv_path: Path, url: str, schema: str) -> float:
     return time.perf_counter() - started
 
 
-def dlt_arrow(csv_path: Path, url: str, schema: str, workdir: Path) -> float:
+def dlt_arrow(csv_path: Path, url: str, schema: str, workdir: Path, rows: int) -> float:
     """dlt at its best: the CSV read by pyarrow, loaded as parquet (through ADBC)."""
+    import dlt  # noqa: F401  (imported before the clock, as the hub's entry point is)
     import pyarrow.csv as pacsv
 
     started = time.perf_counter()
@@ -98,6 +118,8 @@ def dlt_arrow(csv_path: Path, url: str, schema: str, workdir: Path) -> float:
 
 def dlt_dicts(csv_path: Path, url: str, schema: str, workdir: Path, rows: int) -> float:
     """dlt with a Python dict per row, the way most dlt sources yield data."""
+    import csv
+
     import dlt
 
     def records() -> Iterator[dict[str, str]]:
@@ -113,7 +135,7 @@ def dlt_dicts(csv_path: Path, url: str, schema: str, workdir: Path, rows: int) -
     return time.perf_counter() - started
 
 
-def _dlt_pipeline(name: str, url: str, schema: str, workdir: Path) -> object:
+def _dlt_pipeline(name: str, url: str, schema: str, workdir: Path) -> Any:
     import dlt
     from sqlalchemy.engine import make_url
 
@@ -125,16 +147,29 @@ def _dlt_pipeline(name: str, url: str, schema: str, workdir: Path) -> object:
         pipelines_dir=str(workdir / "dlt"),
         destination=dlt.destinations.postgres(credentials=credentials),
         dataset_name=schema,
-        progress=None,
     )
 
 
-def hub_pipeline(rows: int, url: str, schema: str, workdir: Path) -> float:
-    """``hub run --once``: CSV -> log -> ``sql`` sink, exactly-once (its own CSV, same shape)."""
-    result = run_pipeline_bench(
-        workdir, rows=rows, sink="sql", sink_url=_with_search_path(url, schema)
-    )
-    return result.seconds
+def hub_run(csv_path: Path, url: str, schema: str, workdir: Path, rows: int) -> float:
+    """``hub run --once``: CSV -> log -> ``sql`` sink, exactly-once, in a fresh data directory.
+
+    The command's own entry point, called in this process, so the clock can start after
+    ``import hub.cli`` as it starts after ``import dlt``; the process is the ``hub`` command's.
+    """
+    from hub.cli import main
+
+    here = Path(tempfile.mkdtemp(prefix="hub-", dir=workdir))
+    pipeline = here / "compare.yaml"
+    text = _HUB_PIPELINE.format(csv_name=csv_path.name, root=csv_path.parent)
+    pipeline.write_text(text)
+    os.environ["HUB_COMPARE_URL"] = _with_search_path(url, schema)  # never in the file
+    started = time.perf_counter()
+    try:
+        main(["--data-dir", str(here / "data"), "run", str(pipeline), "--once"])
+    except SystemExit as exit_:
+        if exit_.code:
+            raise
+    return time.perf_counter() - started
 
 
 def _with_search_path(url: str, schema: str) -> str:
@@ -146,42 +181,115 @@ def _with_search_path(url: str, schema: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def compare(rows: int, dict_rows: int, url: str, workdir: Path, rounds: int = 3) -> list[Contender]:
-    """Run every contender ``rounds`` times, in turn, each run into a schema of its own from a
-    checkpointed server; check every table's count; report each contender's median run."""
-    csv_path = workdir / "input.csv"
-    write_csv(csv_path, rows)
-    runs: list[tuple[str, int, Callable[[str], float]]] = [
-        ("psycopg COPY FROM STDIN (raw CSV)", rows, lambda s: raw_copy(csv_path, url, s)),
-        ("dlt, Arrow + parquet (ADBC)", rows, lambda s: dlt_arrow(csv_path, url, s, workdir)),
-        (
-            "dlt, Python dicts",
-            dict_rows,
-            lambda s: dlt_dicts(csv_path, url, s, workdir, dict_rows),
-        ),
-        (
-            "hub run --once: CSV -> log -> sql, exactly-once",
-            rows,
-            lambda s: hub_pipeline(rows, url, s, workdir),
-        ),
-    ]
-    timings: dict[str, list[float]] = {name: [] for name, _, _ in runs}
-    for _ in range(rounds):
-        for name, expected, run in runs:
-            settle(url)
-            with scratch_schema(url) as schema:
-                timings[name].append(run(schema))
-                counted = count_rows(url, schema, "rows")
-            if counted != (expected, expected):
-                raise AssertionError(f"{name}: loaded {counted} (rows, distinct ids) of {expected}")
-    return [Contender(name, rows, statistics.median(timings[name])) for name, rows, _ in runs]
+CONTENDERS: dict[str, tuple[str, Callable[[Path, str, str, Path, int], float]]] = {
+    "copy": ("psycopg COPY FROM STDIN (raw CSV)", raw_copy),
+    "dlt-arrow": ("dlt, Arrow + parquet (ADBC)", dlt_arrow),
+    "dlt-dicts": ("dlt, Python dicts", dlt_dicts),
+    "hub": ("hub run --once: CSV -> log -> sql, exactly-once", hub_run),
+}
+
+
+# -- the parent: turns, checks, medians --------------------------------------------------------
+
+
+def run_child(key: str, csv_path: Path, url: str, schema: str, workdir: Path, rows: int) -> Run:
+    """One contender's load in a fresh process; its wall time, its own timing, its peak RSS."""
+    command = [sys.executable, "-m", "tests.benchmarks.compare_postgres", "--child", key]
+    command += ["--csv", str(csv_path), "--url", url, "--schema", schema]
+    command += ["--workdir", str(workdir), "--rows", str(rows)]
+    started = time.perf_counter()
+    child = subprocess.run(command, capture_output=True, text=True)
+    process_s = time.perf_counter() - started
+    if child.returncode != 0:
+        raise AssertionError(f"{key} failed:\n{child.stderr[-4000:]}")
+    measured = json.loads(child.stdout.strip().splitlines()[-1])
+    return Run(process_s, measured["seconds"], measured["peak_rss_mb"])
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS since it started its program (``VmHWM``; ``ru_maxrss`` would
+    count the parent's pages at the fork too)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+@contextmanager
+def scratch_schema(url: str) -> Iterator[str]:
+    """A fresh schema, dropped afterwards: every contender starts from an empty database."""
+    import psycopg
+    from psycopg import sql
+
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(name)))
+    try:
+        yield name
+    finally:
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
+
+
+def count_rows(url: str, schema: str, table: str) -> tuple[int, int]:
+    """``count(*)`` and ``count(DISTINCT id)``: a load must hold every row exactly once."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(url) as connection:
+        query = sql.SQL("SELECT count(*), count(DISTINCT id) FROM {}.{}").format(
+            sql.Identifier(schema), sql.Identifier(table)
+        )
+        row = connection.execute(query).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])
 
 
 def settle(url: str) -> None:
     """Start every contender alike: the last one's writes on disk, the server checkpointed."""
+    import psycopg
+
     os.sync()
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute("CHECKPOINT")
+
+
+def compare(rows: int, dict_rows: int, url: str, workdir: Path, rounds: int = 3) -> list[Contender]:
+    """Run every contender ``rounds`` times, in turn, each into a schema of its own from a
+    checkpointed server; check every table's count; report each contender's runs."""
+    from hub.bench.pipeline import write_csv
+
+    csv_path = workdir / "input.csv"
+    write_csv(csv_path, rows)
+    sizes = {key: dict_rows if key == "dlt-dicts" else rows for key in CONTENDERS}
+    runs: dict[str, list[Run]] = {key: [] for key in CONTENDERS}
+    for _ in range(rounds):
+        for key in CONTENDERS:
+            settle(url)
+            with scratch_schema(url) as schema:
+                runs[key].append(run_child(key, csv_path, url, schema, workdir, sizes[key]))
+                counted = count_rows(url, schema, "rows")
+            if counted != (sizes[key], sizes[key]):
+                raise AssertionError(f"{key}: loaded {counted} (rows, distinct ids) of {rows}")
+    return [Contender(CONTENDERS[k][0], sizes[k], tuple(runs[k])) for k in CONTENDERS]
+
+
+def report(results: list[Contender]) -> str:
+    copy = results[0]
+    lines = [
+        f"{'contender':<50} {'rows':>9} | {'process':>7} {'rows/s':>9} {'x COPY':>6} |"
+        f" {'in proc':>7} {'rows/s':>9} {'x COPY':>6} | {'RSS MB':>6}"
+    ]
+    for r in results:
+        process = r.rows / r.process_s
+        inside = r.rows / r.in_process_s
+        lines.append(
+            f"{r.name:<50} {r.rows:>9,} | {r.process_s:>7.2f} {process:>9,.0f} "
+            f"{process / (copy.rows / copy.process_s):>6.2f} | {r.in_process_s:>7.2f} "
+            f"{inside:>9,.0f} {inside / (copy.rows / copy.in_process_s):>6.2f} | "
+            f"{r.peak_rss_mb:>6.0f}"
+        )
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -190,19 +298,22 @@ def main() -> None:
     parser.add_argument("--dict-rows", type=int, default=100_000)
     parser.add_argument("--url", default=DEFAULT_URL)
     parser.add_argument("--rounds", type=int, default=3, help="runs of each; the median counts")
+    parser.add_argument("--child", choices=sorted(CONTENDERS), help=argparse.SUPPRESS)
+    parser.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--schema", help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:  # one load, in this fresh process
+        load = CONTENDERS[args.child][1]
+        seconds = load(args.csv, args.url, args.schema, args.workdir, args.rows)
+        print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_rss_mb()}))
+        return
     workdir = Path(tempfile.mkdtemp(prefix="hub-compare-postgres-"))
     try:
         results = compare(args.rows, args.dict_rows, args.url, workdir, args.rounds)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    copy_rate = results[0].rows_per_s
-    print(f"{'contender':<52} {'rows':>10} {'seconds':>8} {'rows/s':>10} {'x COPY':>7}")
-    for r in results:
-        print(
-            f"{r.name:<52} {r.rows:>10,} {r.seconds:>8.2f} {r.rows_per_s:>10,.0f} "
-            f"{r.rows_per_s / copy_rate:>7.2f}"
-        )
+    print(report(results))
 
 
 if __name__ == "__main__":
