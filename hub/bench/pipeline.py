@@ -153,15 +153,8 @@ def _round(
     here = workdir / f"round-{number or 1}"
     here.mkdir()
     table = "rows" if number is None else f"rows_{number}"
-    template = _SQL_SINK if sink == "sql" else _JSONL_SINK
-    pipeline = here / "bench.yaml"
-    pipeline.write_text(
-        _PIPELINE.format(
-            name=f"bench{number or ''}",
-            partitions=partitions,
-            root=workdir,
-            sink=template.format(root=here, table=table),
-        )
+    pipeline = write_pipeline(
+        here, f"bench{number or ''}", workdir, sink=sink, table=table, partitions=partitions
     )
     command = [sys.executable, "-m", "hub", "--data-dir", str(here / "data")]
     command += ["run", str(pipeline), "--once"]
@@ -182,6 +175,30 @@ def _round(
         )
     shutil.rmtree(here, ignore_errors=True)
     return seconds
+
+
+def write_pipeline(
+    here: Path,
+    name: str,
+    input_dir: Path,
+    *,
+    sink: Literal["jsonl", "sql"],
+    table: str = "rows",
+    partitions: int = 1,
+) -> Path:
+    """The benchmark's pipeline file, in ``here``: ``input_dir/input.csv`` into JSON-lines files
+    (in ``here/out``) or into ``table`` at the URL in ``$HUB_BENCH_SQL_URL``."""
+    template = _SQL_SINK if sink == "sql" else _JSONL_SINK
+    pipeline = here / "bench.yaml"
+    pipeline.write_text(
+        _PIPELINE.format(
+            name=name,
+            partitions=partitions,
+            root=input_dir,
+            sink=template.format(root=here, table=table),
+        )
+    )
+    return pipeline
 
 
 def _count_table(url: str, name: str) -> tuple[int, int]:

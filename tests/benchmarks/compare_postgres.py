@@ -41,22 +41,6 @@ from typing import Any
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 COLUMNS = "id BIGINT, name TEXT, amount DOUBLE PRECISION, active BOOLEAN, created_at TIMESTAMPTZ"
-_HUB_PIPELINE = """\
-pipeline: compare
-topics:
-  rows: {{partitions: 1}}
-sources:
-  - name: csv
-    type: file
-    topic: rows
-    config: {{path: {csv_name}, format: csv, root: {root}}}
-sinks:
-  - name: sql
-    type: sql
-    topics: [rows]
-    config: {{url: "${{env:HUB_COMPARE_URL}}", table: rows, mode: insert, auto_create: true}}
-    batch: {{max_records: 100000, max_bytes: 64MiB, linger: 1s}}
-"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,13 +140,13 @@ def hub_run(csv_path: Path, url: str, schema: str, workdir: Path, rows: int) -> 
     The command's own entry point, called in this process, so the clock can start after
     ``import hub.cli`` as it starts after ``import dlt``; the process is the ``hub`` command's.
     """
+    from hub.bench.pipeline import write_pipeline
     from hub.cli import main
 
     here = Path(tempfile.mkdtemp(prefix="hub-", dir=workdir))
-    pipeline = here / "compare.yaml"
-    text = _HUB_PIPELINE.format(csv_name=csv_path.name, root=csv_path.parent)
-    pipeline.write_text(text)
-    os.environ["HUB_COMPARE_URL"] = _with_search_path(url, schema)  # never in the file
+    assert csv_path.name == "input.csv"
+    pipeline = write_pipeline(here, "compare", csv_path.parent, sink="sql")
+    os.environ["HUB_BENCH_SQL_URL"] = _with_search_path(url, schema)  # never in the file
     started = time.perf_counter()
     try:
         main(["--data-dir", str(here / "data"), "run", str(pipeline), "--once"])
