@@ -111,21 +111,41 @@ class SinkTask(Task):
             if start is None:
                 start = earliest
             elif not earliest <= start <= latest:
-                log.warning(
-                    "%s: resume offset %d of %s-%d is outside %d..%d; starting at %d",
-                    self.status.name,
-                    start,
-                    topic,
-                    partition,
-                    earliest,
-                    latest,
-                    max(earliest, min(start, latest)),
-                )
-                start = max(earliest, min(start, latest))
+                mine = own is not None and (topic, partition) in own
+                self._warn_out_of_range(topic, partition, start, earliest, latest, mine)
+                start = max(earliest, start)  # past the end: wait for the log to get there
             self.positions[topic, partition] = start
         self._committed = dict(self.positions)
         self._reader = ThreadPoolExecutor(1, thread_name_prefix=f"read-{self.status.name}")
         self.status.state = State.RUNNING
+
+    def _warn_out_of_range(
+        self, topic: str, partition: int, start: int, earliest: int, latest: int, own: bool
+    ) -> None:
+        where = f"{self.status.name}: {topic}-{partition}"
+        if start < earliest:
+            log.warning(
+                "%s: offsets %d..%d were deleted (retention) before this sink read them; "
+                "starting at %d, the earliest the log holds",
+                where,
+                start,
+                earliest - 1,
+                earliest,
+            )
+            return
+        whose = "the offsets in its target resume" if own else f"group {self.spec.group!r} resumes"
+        log.warning(
+            "%s: %s at offset %d, past the log's end %d (a new data directory, or a log that "
+            "lost its tail). The records below %d count as delivered: the sink waits for the "
+            "log to reach it, so a source that replays what it produced is not written twice. "
+            "To deliver the log from its start instead, reset %s",
+            where,
+            whose,
+            start,
+            latest,
+            start,
+            "the offsets in the sink's target" if own else "the group (hub groups reset)",
+        )
 
     def close(self) -> None:
         if not self._opened:
@@ -177,7 +197,8 @@ class SinkTask(Task):
             return False
         [(topic, partition)] = self.partitions
         position, timeout_ms = self.positions[topic, partition], max(1, int(timeout_s * 1000))
-        self.log.wait(topic, partition, position, timeout_ms)
+        end = self.log.latest_offset(topic, partition)
+        self.log.wait(topic, partition, min(position, end), timeout_ms)  # past the end: each append
         return True
 
     @property
@@ -194,6 +215,8 @@ class SinkTask(Task):
     def _fetch(self, tp: TopicPartition, position: int) -> _Fetched:
         """The log's batches of ``tp`` from ``position`` on, decoded (on any thread)."""
         topic, partition = tp
+        if position > self.log.latest_offset(topic, partition):  # resumed past the log's end
+            return _Fetched(tp, position, position, [])
         fetch_bytes = min(self.spec.batch.max_bytes, FETCH_MAX_BYTES)
         batches = self.log.fetch(topic, partition, position, max_bytes=fetch_bytes)
         decoded = [
@@ -335,7 +358,7 @@ class SinkTask(Task):
 
     def _update_lag(self) -> None:
         self.status.lag = sum(
-            self.log.latest_offset(topic, partition) - self.positions[topic, partition]
+            max(0, self.log.latest_offset(topic, partition) - self.positions[topic, partition])
             for topic, partition in self.partitions
         )
 

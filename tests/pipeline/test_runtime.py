@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -286,6 +287,24 @@ def test_exactly_once_sink_resumes_from_its_own_offsets(data_dir: Path, plugins:
         store.delete_group("p.out")  # the group's offsets are gone; the sink's own remain
     run_once(data_dir, spec, plugins)
     assert MemorySink.target("out").records == rows(120)
+
+
+def test_a_sink_whose_target_is_past_the_log_end_waits_for_the_log_to_get_there(
+    tmp_path: Path, plugins: Registry, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The target kept its offsets, the data directory is new, and the source produces its
+    records again: the sink names both offsets, the likely cause and the way back, writes
+    nothing twice, and takes what comes past its offsets."""
+    spec = pipeline(rows(10), sink={"exactly_once": True})
+    run_once(tmp_path / "first", spec, plugins)
+    with caplog.at_level(logging.WARNING, logger="hub"):
+        run_once(tmp_path / "second", pipeline(rows(3), sink={"exactly_once": True}), plugins)
+    assert MemorySink.target("out").records == rows(10)  # 0..2 count as delivered
+    assert "t-0: the offsets in its target resume at offset 10, past the log's end" in caplog.text
+    assert "reset the offsets in the sink's target" in caplog.text
+
+    run_once(tmp_path / "third", pipeline(rows(12), sink={"exactly_once": True}), plugins)
+    assert MemorySink.target("out").records == rows(12)  # 10 and 11 are new
 
 
 def test_scheduled_source_runs_until_stopped(data_dir: Path, plugins: Registry) -> None:
