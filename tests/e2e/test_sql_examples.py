@@ -7,6 +7,7 @@ import datetime as dt
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -88,6 +89,6 @@ def test_postgres_to_files_reads_new_and_updated_rows_incrementally(
     assert {r["customer"] for r in written if r["id"] == 2} == {"c2", "c2b"}
 
 
-def _written(workdir: Path) -> list[dict[str, object]]:
+def _written(workdir: Path) -> list[dict[str, Any]]:
     files = output_files(workdir / "out" / "orders-changes")
     return [orjson.loads(line) for file in files for line in file.lines()]
