@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.cli.startup import collector_paused
+from hub.cli.startup import collector_paused, the_process_is_the_command
 
 __all__ = ["COMMANDS", "cli", "main"]
 
 
 def main(argv: list[str] | None = None) -> None:
     """The console script ``hub``."""
+    the_process_is_the_command()
     with collector_paused():
         from hub.cli.app import main as run_command_line
     run_command_line(argv)
