@@ -179,6 +179,24 @@ def test_a_new_field_falls_back_to_the_regular_path_and_evolves(
     assert [r["note"] for r in found[-6:]] == [None, "new", "new", "new", "new", "new"]
 
 
+def test_the_first_chunk_names_the_columns_a_later_one_may_not_add_to(
+    postgres: Database, streamed: list[str]
+) -> None:
+    """The COPY's columns come from the first chunk's rows: a field only later rows have
+    takes the regular path; one only the first rows have streams. Either way a row without a
+    field that others of its batch have gets NULL there, as on the regular path."""
+    postgres.query("CREATE TABLE orders (id BIGINT, name TEXT, note TEXT DEFAULT 'none')")
+    sink = open_sink(postgres)
+    sink.write(batch(rows(20, 1, note="known")))  # the table is known from here on
+    sink.write(batch(rows(0, 7) + rows(7, 3, note="late"), start=1))
+    sink.write(batch(rows(10, 7, note="early") + rows(17, 3), start=11))
+    sink.flush()
+
+    assert streamed == ["fallback", "stream"]
+    notes = [r["note"] for r in select(postgres, "orders")]
+    assert notes == [None] * 7 + ["late"] * 3 + ["early"] * 7 + [None] * 3 + ["known"]
+
+
 def test_a_value_of_another_type_falls_back_and_is_refused_with_its_offsets(
     postgres: Database, streamed: list[str]
 ) -> None:
