@@ -16,11 +16,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from hub.registry.compatibility import limits
+from hub.registry.compatibility import limits, open_content
 from hub.registry.compatibility.context import Context
 from hub.registry.compatibility.differences import DifferenceType as T
 from hub.registry.compatibility.refs import Node
 from hub.registry.compatibility.shapes import Kind, Shape, shape_of
+
+_ITEMS_PAST_THE_TUPLE = open_content.OpenContent(
+    T.ADDITIONAL_ITEMS_ADDED,
+    T.ADDITIONAL_ITEMS_REMOVED,
+    T.ADDITIONAL_ITEMS_NARROWED,
+    T.ADDITIONAL_ITEMS_EXTENDED,
+    what="items past the tuple",
+    older="older arrays",
+)
 
 _ABSENT = object()
 
@@ -78,7 +87,8 @@ def compare_arrays(ctx: Context, original: Shape, update: Shape) -> None:
     with ctx.at("items"):
         ctx.compare(old.every, new.every)
     _compare_positions(ctx, old, new)
-    _compare_additional(ctx, old, new)
+    keyword = new.rest_keyword if new.positions is not None else old.rest_keyword
+    open_content.compare(ctx, keyword, old.additional(), new.additional(), _ITEMS_PAST_THE_TUPLE)
     before, after = old.node.value.get("contains"), new.node.value.get("contains")
     if before is not None or after is not None:
         with ctx.at("contains"):
@@ -158,25 +168,6 @@ def _position_added(ctx: Context, index: int, schema: Node, old: ArrayView) -> N
     else:
         message = f"item {index} was added to a closed content model"
         ctx.add(T.ITEM_ADDED_TO_CLOSED_CONTENT_MODEL, message)
-
-
-def _compare_additional(ctx: Context, old: ArrayView, new: ArrayView) -> None:
-    (permitted, before), (permits, after) = old.additional(), new.additional()
-    keyword = new.rest_keyword if new.positions is not None else old.rest_keyword
-    with ctx.at(keyword):
-        if permitted != permits:
-            if permits:
-                ctx.add(T.ADDITIONAL_ITEMS_ADDED, "items past the tuple are now allowed")
-            else:
-                message = "items past the tuple are no longer allowed: older arrays may have some"
-                ctx.add(T.ADDITIONAL_ITEMS_REMOVED, message)
-        elif before is None and after is not None:
-            message = "items past the tuple must now match a schema: older ones may not"
-            ctx.add(T.ADDITIONAL_ITEMS_NARROWED, message)
-        elif before is not None and after is None:
-            ctx.add(T.ADDITIONAL_ITEMS_EXTENDED, "items past the tuple may now hold anything")
-        elif before is not None and after is not None:
-            ctx.compare(before, after)
 
 
 def _is_list(value: Any) -> bool:

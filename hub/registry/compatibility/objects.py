@@ -20,11 +20,20 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from hub.registry.compatibility import dependencies, limits
+from hub.registry.compatibility import dependencies, limits, open_content
 from hub.registry.compatibility.context import Context
 from hub.registry.compatibility.differences import DifferenceType as T
 from hub.registry.compatibility.refs import Node, dereference
 from hub.registry.compatibility.shapes import Kind, Shape, shape_of
+
+_UNDECLARED_PROPERTIES = open_content.OpenContent(
+    T.ADDITIONAL_PROPERTIES_ADDED,
+    T.ADDITIONAL_PROPERTIES_REMOVED,
+    T.ADDITIONAL_PROPERTIES_NARROWED,
+    T.ADDITIONAL_PROPERTIES_EXTENDED,
+    what="undeclared properties",
+    older="older data",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +95,8 @@ def compare_objects(ctx: Context, original: Shape, update: Shape) -> None:
                     old.node.child(old.patterns[pattern]), new.node.child(new.patterns[pattern])
                 )
     dependencies.compare_dependencies(ctx, old.node, new.node)
-    _compare_additional(ctx, old, new)
+    additional = (old.additional(), new.additional())
+    open_content.compare(ctx, "additionalProperties", *additional, _UNDECLARED_PROPERTIES)
     _compare_property_names(ctx, old.node, new.node)
     limits.compare_bounds(
         ctx, old.node.value, new.node.value, limits.MAX_PROPERTIES, limits.MIN_PROPERTIES
@@ -197,24 +207,6 @@ def _property_removed(ctx: Context, name: str, old: ObjectView, new: ObjectView)
             f"older data holding '{name}' is rejected"
         )
         ctx.add(T.PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL, message)
-
-
-def _compare_additional(ctx: Context, old: ObjectView, new: ObjectView) -> None:
-    (permitted, before), (permits, after) = old.additional(), new.additional()
-    with ctx.at("additionalProperties"):
-        if permitted != permits:
-            if permits:
-                ctx.add(T.ADDITIONAL_PROPERTIES_ADDED, "undeclared properties are now allowed")
-            else:
-                message = "undeclared properties are no longer allowed: older data may hold some"
-                ctx.add(T.ADDITIONAL_PROPERTIES_REMOVED, message)
-        elif before is None and after is not None:
-            message = "undeclared properties must now match a schema: older ones may not"
-            ctx.add(T.ADDITIONAL_PROPERTIES_NARROWED, message)
-        elif before is not None and after is None:
-            ctx.add(T.ADDITIONAL_PROPERTIES_EXTENDED, "undeclared properties may now hold anything")
-        elif before is not None and after is not None:
-            ctx.compare(before, after)
 
 
 def _compare_property_names(ctx: Context, old: Node, new: Node) -> None:
