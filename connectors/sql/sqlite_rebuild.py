@@ -47,9 +47,11 @@ def rebuild_reason(connection: Connection, name: str, schema: str | None) -> str
     )
     entries = connection.execute(sa.select(master)).all()
     own = name.lower()
+    spellings = {own, own.replace('"', '""'), own.replace("`", "``"), own.replace("]", "]]")}
     indexes = set()
     for kind, item, table, sql in entries:
-        text = sql or ""
+        text = (sql or "").lower()
+        names_it = any(spelling in text for spelling in spellings)  # a false alarm: no rebuild
         if kind == "table" and item.lower() == own:
             found = _LOST_BY_REFLECTION.search(text)
             if found:
@@ -58,9 +60,9 @@ def rebuild_reason(connection: Connection, name: str, schema: str | None) -> str
             indexes.add(item)
         elif kind == "trigger" and table.lower() == own:
             return f"trigger {item!r} is defined on it"
-        elif kind == "view" and own in text.lower():
+        elif kind == "view" and names_it:
             return f"view {item!r} may read it"
-        elif kind == "table" and own in text.lower() and "references" in text.lower():
+        elif kind == "table" and names_it and "references" in text:
             return f"table {item!r} may refer to it"
     found = _quietly(sa.inspect(connection).get_indexes, name, schema=schema)
     reflected = {index["name"] for index in found}

@@ -281,6 +281,25 @@ def test_sqlite_rebuilds_a_table_to_drop_not_null_keeping_its_rows_and_constrain
         database.query("INSERT INTO \"or ders\" (id, name, code) VALUES (9, 'z', 'toolong')")
 
 
+def test_sqlite_does_not_rebuild_a_table_a_view_reads_even_under_a_quoted_name(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A view names the table quoted (``"we""ird"``): it is found all the same, and the table,
+    which the view would outlive broken, is left as it is."""
+    from hub.errors import RecordError
+
+    database = Database("sqlite", f"sqlite:///{tmp_path / 'view.db'}")
+    database.query('CREATE TABLE "we""ird" (id INTEGER PRIMARY KEY, name TEXT NOT NULL)')
+    database.query('CREATE VIEW names AS SELECT name FROM "we""ird"')
+    sink = open_sink(database, table='we"ird', auto_evolve=True)
+    sink.write(batch([{"id": 1, "name": "a"}], schema=V1_NAME_REQUIRED))
+    with caplog.at_level(logging.WARNING), pytest.raises(RecordError, match="NOT NULL"):
+        sink.write(batch([{"id": 2, "name": None}], start=1, schema=V2_NAME_NULLABLE))
+    assert "view 'names' may read it" in caplog.text
+    sink.flush()
+    assert database.query("SELECT name FROM names") == [("a",)]
+
+
 def test_sqlite_does_not_rebuild_a_table_with_a_trigger(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
