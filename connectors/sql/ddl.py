@@ -1,33 +1,13 @@
 """JSON Schema (and Arrow) -> SQL column types, and the DDL the sink runs: CREATE and ADD COLUMN.
 
 A column is created from a topic's registry schema (``SinkBatch.schema``), or from the Arrow
-types of a batch when the topic has none. Each top-level property becomes a column:
-
-=============================================  ================  ===============  ============
-JSON Schema                                    PostgreSQL        MariaDB/MySQL    SQLite
-=============================================  ================  ===============  ============
-integer                                        BIGINT            BIGINT           BIGINT
-number                                         DOUBLE PRECISION  DOUBLE           DOUBLE
-number, ``format: decimal``                    NUMERIC           DECIMAL(65,30)   NUMERIC
-boolean                                        BOOLEAN           BOOL (TINYINT)   BOOLEAN
-string                                         TEXT              LONGTEXT         TEXT
-string, ``maxLength: n``                       VARCHAR(n)        VARCHAR(n)       VARCHAR(n)
-string, key column without ``maxLength``       TEXT              VARCHAR(255)     TEXT
-string, ``format: date``                       DATE              DATE             DATE
-string, ``format: date-time``                  TIMESTAMPTZ       DATETIME(6) UTC  DATETIME UTC
-string, ``format: time``                       TIME              TIME(6)          TIME
-string, ``format: uuid``                       UUID              CHAR(36)         CHAR(36)
-string, ``contentEncoding: base64``            BYTEA             LONGBLOB         BLOB
-object, array, no type, mixed types            JSONB             JSON             JSON
-=============================================  ================  ===============  ============
-
-``"x-sql-type"`` on a property overrides the mapping with one of: ``bigint``, ``integer``,
-``smallint``, ``double``, ``real``, ``numeric(p,s)``/``decimal(p,s)``, ``boolean``, ``text``,
-``varchar(n)``, ``date``, ``time``, ``timestamp`` (without time zone), ``timestamptz``,
-``uuid``, ``bytes``, ``json``. A property is NOT NULL when it is ``required`` and its type does
-not admit null; key columns are the primary key. How properties and Arrow fields become column
-specs is in ``sink_columns``. Date-times go to MariaDB and SQLite as UTC without an offset
-(PostgreSQL's sessions are set to UTC too).
+types of a batch when the topic has none; each top-level property becomes a column. The mapping
+per database, and the ``x-sql-type`` words that override it, are in docs/sql.md ("Sink: JSON
+Schema to SQL columns"), whose table ``tests/connectors/sql/test_docs.py`` checks against
+``sql_type``. A property is NOT NULL when it is ``required`` and its type does not admit null;
+key columns are the primary key. How properties and Arrow fields become column specs is in
+``sink_columns``. Date-times go to MariaDB and SQLite as UTC without an offset (PostgreSQL's
+sessions are set to UTC too).
 """
 
 from __future__ import annotations

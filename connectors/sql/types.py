@@ -2,47 +2,14 @@
 
 A reflected column gets a ``Kind``: the Arrow type its values take in a batch, and the JSON
 Schema of the JSON the hub writes for them (``hub.arrow`` encodes the Arrow types; the schema says
-what comes out, so that it validates the very records it describes):
-
-===================================  ==========================  ==================================
-SQL type (PostgreSQL / MariaDB /     Arrow                       JSON in the log; JSON Schema
-SQLite)
-===================================  ==========================  ==================================
-smallint, tinyint                    int16                       number; ``integer``
-integer, mediumint                   int32 (unsigned: int64)     number; ``integer``
-bigint                               int64 (unsigned: uint64)    number; ``integer``
-(SQLite: every integer)              int64                       number; ``integer``
-numeric(p, s) / decimal(p, s)        decimal128 (p > 38:         the exact decimal, as a JSON
-                                     decimal256)                 number; ``number``
-numeric without precision (PG)       ``arrow.json`` (the text    the server's own text, digit for
-                                     the server prints)          digit; ``number``; NaN -> null
-real, double precision, float        float64                     shortest round-trip text;
-                                                                 ``number``; NaN, +-inf -> null
-boolean; MariaDB tinyint(1)          bool                        true/false; ``boolean``
-text, varchar, char, enum, ...       string                      string; ``string``
-uuid (PG, MariaDB; SQLite "UUID")    string                      ``string``, ``format: uuid``
-date                                 date32                      "2024-05-01"; ``format: date``
-timestamp (without time zone),       timestamp[us]               "2024-05-01T12:30:00.25" (no
-MariaDB datetime                                                 offset); ``string``
-timestamptz, MariaDB timestamp       timestamp[us, UTC]          "2024-05-01T12:30:00+00:00";
-                                                                 ``format: date-time``
-time                                 string                      "12:30:00.25"; ``string``
-json, jsonb; MariaDB JSON            ``arrow.json``              the document itself, nested (not
-(``json_valid`` check); SQLite JSON                              a string); ``{}`` (any)
-bytea, blob, binary                  binary                      base64; ``contentEncoding``
-anything else (interval, arrays,     string (the server's text)  ``string``
-geometry, ...)
-===================================  ==========================  ==================================
+what comes out, so that it validates the very records it describes). The table of SQL types,
+Arrow types and JSON is in docs/sql.md ("Source: SQL columns to JSON").
 
 Columns that may hold NULL accept ``null`` too; NOT NULL columns (and primary keys) are required.
 Each property also carries ``x-sql-type`` in the words the ``sql`` sink creates columns from
 (``smallint``, ``integer``, ``bigint``, ``numeric(p,s)``, ``double``, ``boolean``, ``text``,
 ``varchar(n)``, ``uuid``, ``date``, ``timestamp``, ``timestamptz``, ``time``, ``json``, ``bytes``;
 unsigned bigint is ``numeric(20,0)``), so a table copied through the hub keeps its types.
-
-SQLite stores what it stores: a NUMERIC column holds a REAL when the text it was given
-converts, so its decimals arrive rounded as SQLite kept them; its dates and timestamps are the
-ISO 8601 text it holds, read as naive.
 """
 
 from __future__ import annotations
