@@ -11,9 +11,9 @@ from typing import Any
 
 import orjson
 import pytest
-import sqlalchemy as sa
 
 from tests.conftest import POSTGRES_URL, _scratch
+from tests.connectors.sql.conftest import Database
 from tests.e2e.support import HubCommand, child_environment, output_files
 from tests.e2e.test_run_once import REPOSITORY, by_id, quickstart_expected
 
@@ -21,19 +21,9 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def pgurl() -> Iterator[str]:
+def postgres() -> Iterator[Database]:
     with _scratch(POSTGRES_URL) as url:
-        yield url
-
-
-def query(url: str, sql: str, **params: object) -> list[tuple[object, ...]]:
-    engine = sa.create_engine(url)
-    try:
-        with engine.begin() as connection:
-            result = connection.execute(sa.text(sql), params)
-            return [tuple(row) for row in result] if result.returns_rows else []
-    finally:
-        engine.dispose()
+        yield Database("postgresql", url)
 
 
 def copy_example(workdir: Path, name: str) -> None:
@@ -43,18 +33,20 @@ def copy_example(workdir: Path, name: str) -> None:
         shutil.copytree(REPOSITORY / "examples" / "data", workdir / "examples" / "data")
 
 
-def test_csv_to_postgres_loads_the_orders_once(hub: HubCommand, workdir: Path, pgurl: str) -> None:
+def test_csv_to_postgres_loads_the_orders_once(
+    hub: HubCommand, workdir: Path, postgres: Database
+) -> None:
     copy_example(workdir, "csv-to-postgres.yaml")
     good, bad = quickstart_expected(workdir / "examples" / "data" / "orders.csv")
-    env = child_environment(PGURL=pgurl)
+    env = child_environment(PGURL=postgres.url)
 
     hub.ok("run", "examples/csv-to-postgres.yaml", "--once", env=env)
     hub.ok("run", "examples/csv-to-postgres.yaml", "--once", env=env)  # nothing new: no change
 
-    rows = query(pgurl, "SELECT id, customer, amount, currency FROM orders ORDER BY id")
+    rows = postgres.query("SELECT id, customer, amount, currency FROM orders ORDER BY id")
     assert rows == [(r["id"], r["customer"], r["amount"], r["currency"]) for r in by_id(good)]
-    [(group, delivered)] = query(
-        pgurl, "SELECT connector_group, sum(next_offset) FROM hub_sink_offsets GROUP BY 1"
+    [(group, delivered)] = postgres.query(
+        "SELECT connector_group, sum(next_offset) FROM hub_sink_offsets GROUP BY 1"
     )
     assert group == "csv-to-postgres.orders-postgres"
     assert delivered == len(good)
@@ -62,26 +54,25 @@ def test_csv_to_postgres_loads_the_orders_once(hub: HubCommand, workdir: Path, p
 
 
 def test_postgres_to_files_reads_new_and_updated_rows_incrementally(
-    hub: HubCommand, workdir: Path, pgurl: str
+    hub: HubCommand, workdir: Path, postgres: Database
 ) -> None:
     copy_example(workdir, "postgres-to-files.yaml")
-    env = child_environment(PGURL=pgurl)
+    env = child_environment(PGURL=postgres.url)
     hour_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
-    query(
-        pgurl,
+    postgres.query(
         "CREATE TABLE orders (id BIGINT PRIMARY KEY, customer TEXT NOT NULL, "
         "updated_at TIMESTAMPTZ NOT NULL)",
     )
     for n in range(1, 4):  # two rows share a timestamp: neither may be skipped
         at = hour_ago + dt.timedelta(minutes=min(n, 2))
-        query(pgurl, "INSERT INTO orders VALUES (:id, :c, :at)", id=n, c=f"c{n}", at=at)
+        postgres.query("INSERT INTO orders VALUES (:id, :c, :at)", id=n, c=f"c{n}", at=at)
 
     hub.ok("run", "examples/postgres-to-files.yaml", "--once", env=env)
     assert sorted(r["id"] for r in _written(workdir)) == [1, 2, 3]
 
     later = hour_ago + dt.timedelta(minutes=30)
-    query(pgurl, "UPDATE orders SET customer = 'c2b', updated_at = :at WHERE id = 2", at=later)
-    query(pgurl, "INSERT INTO orders VALUES (4, 'c4', :at)", at=later)
+    postgres.query("UPDATE orders SET customer = 'c2b', updated_at = :at WHERE id = 2", at=later)
+    postgres.query("INSERT INTO orders VALUES (4, 'c4', :at)", at=later)
     hub.ok("run", "examples/postgres-to-files.yaml", "--once", env=env)
 
     written = _written(workdir)
