@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from connectors.sql import ddl
-from hub.errors import FatalError
+from hub.errors import FatalError, RecordError
 from hub.sdk import SinkContext
 from tests.connectors.sql.conftest import Database
 from tests.connectors.sql.test_sink import _close_sinks, batch, columns, open_sink, select
@@ -177,8 +178,6 @@ def test_an_overlong_table_name_stops_instead_of_being_truncated(database: Datab
 
 
 def test_a_values_type_error_is_a_record_error(database: Database) -> None:
-    from hub.errors import RecordError
-
     schema = {"type": "object", "properties": {"at": {"type": "string", "format": "date-time"}}}
     sink = open_sink(database)
     sink.write(batch([{"at": "2024-01-01T00:00:00Z"}], schema=schema))
@@ -190,7 +189,6 @@ def test_a_values_type_error_is_a_record_error(database: Database) -> None:
 
 
 def test_auto_evolve_relaxes_not_null_when_the_schema_admits_null(database: Database) -> None:
-
     v1 = {
         "type": "object",
         "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
@@ -277,7 +275,7 @@ def test_sqlite_rebuilds_a_table_to_drop_not_null_keeping_its_rows_and_constrain
     for kept in ["CHECK (length(code) < 5)", "UNIQUE (name, code)", "WHERE code <> 'x'"]:
         assert kept in texts
     assert 'CREATE INDEX "by code"' in texts
-    with pytest.raises(Exception, match="CHECK"):
+    with pytest.raises(sa.exc.IntegrityError, match="CHECK"):
         database.query("INSERT INTO \"or ders\" (id, name, code) VALUES (9, 'z', 'toolong')")
 
 
@@ -286,8 +284,6 @@ def test_sqlite_does_not_rebuild_a_table_a_view_reads_even_under_a_quoted_name(
 ) -> None:
     """A view names the table quoted (``"we""ird"``): it is found all the same, and the table,
     which the view would outlive broken, is left as it is."""
-    from hub.errors import RecordError
-
     database = Database("sqlite", f"sqlite:///{tmp_path / 'view.db'}")
     database.query('CREATE TABLE "we""ird" (id INTEGER PRIMARY KEY, name TEXT NOT NULL)')
     database.query('CREATE VIEW names AS SELECT name FROM "we""ird"')
@@ -305,8 +301,6 @@ def test_sqlite_does_not_rebuild_a_table_with_a_trigger(
 ) -> None:
     """A rebuild would drop the trigger: the table stays as it is, the sink says why, and a
     null there is refused row by row (errors policy) as the database refuses it."""
-    from hub.errors import RecordError
-
     database = Database("sqlite", f"sqlite:///{tmp_path / 'trigger.db'}")
     database.query("CREATE TABLE orders (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
     database.query("CREATE TABLE audit (id INTEGER)")
