@@ -157,7 +157,8 @@ class Log(ABC):
     def wait(self, topic: str, partition: int, offset: int, timeout_ms: int) -> bool:
         """Wait up to ``timeout_ms`` until the partition holds ``offset``; whether it does.
 
-        A long-poll that reads nothing: the caller fetches when records are there.
+        A long-poll that reads nothing: the caller fetches when records are there. An offset
+        past the end waits until the log has grown to it.
         """
 
     @abstractmethod

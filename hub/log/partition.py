@@ -235,8 +235,9 @@ class Partition:
             self._release([segment])
 
     def wait(self, offset: int, timeout_ms: int) -> bool:
-        """Whether ``offset`` is here, waiting up to ``timeout_ms`` for it at the end."""
-        segment = self._segment_for(offset, timeout_ms)
+        """Whether ``offset`` is here, waiting up to ``timeout_ms`` for the log to reach it
+        (past the end too)."""
+        segment = self._segment_for(offset, timeout_ms, past_end=True)
         if segment is None:
             return False
         self._release([segment])
@@ -275,7 +276,11 @@ class Partition:
         # A damaged batch ends the batches returned; the read that starts at it raises.
         return batches
 
-    def _segment_for(self, offset: int, timeout_ms: int) -> Segment | None:
+    def _segment_for(
+        self, offset: int, timeout_ms: int, *, past_end: bool = False
+    ) -> Segment | None:
+        """The segment holding ``offset``, waiting up to ``timeout_ms`` at the end (``None`` when
+        the time is up). Past the end is out of range, unless ``past_end``: then it waits too."""
         deadline = time.monotonic() + timeout_ms / 1000
         with self.lock:
             while True:
@@ -283,7 +288,7 @@ class Partition:
                     raise LogError(f"partition {self.topic}-{self.number} is closed")
                 if not self.writable:
                     self._refresh()
-                if offset < self.earliest or offset > self.log_end:
+                if offset < self.earliest or (offset > self.log_end and not past_end):
                     raise OffsetOutOfRangeError(
                         f"offset {offset} is out of range for {self.topic}-{self.number}: it holds "
                         f"offsets {self.earliest} to {self.log_end - 1}; read from "

@@ -197,8 +197,7 @@ class SinkTask(Task):
             return False
         [(topic, partition)] = self.partitions
         position, timeout_ms = self.positions[topic, partition], max(1, int(timeout_s * 1000))
-        end = self.log.latest_offset(topic, partition)
-        self.log.wait(topic, partition, min(position, end), timeout_ms)  # past the end: each append
+        self.log.wait(topic, partition, position, timeout_ms)
         return True
 
     @property

@@ -504,6 +504,22 @@ def test_wait_wakes_when_the_offset_arrives_and_says_so(log: Log, topic: str) ->
     assert not log.wait(topic, 0, 1, 50)  # not there when the time is up
 
 
+def test_wait_past_the_end_lasts_until_the_log_has_grown_to_the_offset(
+    log: Log, topic: str
+) -> None:
+    log.create_topic(topic)
+    assert not log.wait(topic, 0, 3, 50)  # three records short
+    result: list[bool] = []
+    waiter = threading.Thread(target=lambda: result.append(log.wait(topic, 0, 3, 10_000)))
+    waiter.start()
+    log.append(topic, [Record(b"1"), Record(b"2"), Record(b"3")])
+    time.sleep(0.2)
+    assert waiter.is_alive()  # offsets 0..2 are there, 3 is not yet
+    log.append(topic, [Record(b"4")])
+    waiter.join(timeout=10)
+    assert result == [True]
+
+
 def test_earliest_and_latest_offsets_bound_the_partition(log: Log, topic: str) -> None:
     log.create_topic(topic, TopicConfig(partitions=2))
     log.append(topic, [Record(b"v", partition=1) for _ in range(4)])
