@@ -104,11 +104,9 @@ class SqlSource(Source):
         settings = self.settings
         try:
             inspector = sa.inspect(self._engine)
-            names = find_tables(inspector, settings.schema, settings.tables, strict=False)
+            owned = self._owned_tables(inspector, strict=False)
         except Exception as exc:
             raise translate(exc, "list the tables", settings.url) from exc
-        prefix = f"{settings.schema}." if settings.schema else ""
-        owned = {prefix + n: n for n in names if self.context.owns(prefix + n)}
         gone = {plan.name for plan in self.plans} - set(owned)
         if gone:
             self._log.warning("sql source: %s no longer found; not read", ", ".join(sorted(gone)))
@@ -156,10 +154,16 @@ class SqlSource(Source):
         import sqlalchemy as sa
 
         inspector = sa.inspect(self._engine)
-        names = find_tables(inspector, settings.schema, settings.tables)
-        prefix = f"{settings.schema}." if settings.schema else ""
-        owned = [n for n in names if self.context.owns(prefix + n)]
+        owned = self._owned_tables(inspector, strict=True).values()
         return [reflect_table(inspector, self._engine.dialect, n, settings.schema) for n in owned]
+
+    def _owned_tables(self, inspector: Any, *, strict: bool) -> dict[str, str]:
+        """The tables ``tables`` finds that this task reads: schema-qualified name -> name
+        (``strict``: a name or pattern that finds nothing is a ``ConfigError``)."""
+        settings = self.settings
+        names = find_tables(inspector, settings.schema, settings.tables, strict=strict)
+        prefix = f"{settings.schema}." if settings.schema else ""
+        return {prefix + n: n for n in names if self.context.owns(prefix + n)}
 
     def close(self) -> None:
         self._end_pass(abort=True)
