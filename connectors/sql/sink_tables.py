@@ -265,10 +265,12 @@ class Tables:
         if additions or relax:
             before_ddl()
             dialect = connection.dialect.name
-            if relax and sqlite:  # no ALTER COLUMN: the table is built again
+            # The schema now admits null in ``relax``: so must their columns.
+            if sqlite and relax:  # no ALTER COLUMN: the table is built again
                 sqlite_rebuild.drop_not_null(connection, name, self.settings.schema, relax)
-            for column in [] if sqlite else relax:  # the schema now admits null: so must it
-                ddl.run(connection, ddl.drop_not_null(target.table, target.table.c[column]))
+            elif relax:
+                for column in relax:
+                    ddl.run(connection, ddl.drop_not_null(target.table, target.table.c[column]))
             for spec in additions:
                 added = ddl.new_column(replace(spec, nullable=True), dialect)
                 try:

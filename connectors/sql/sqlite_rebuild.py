@@ -73,9 +73,9 @@ def rebuild_reason(connection: Connection, name: str, schema: str | None) -> str
 
 def drop_not_null(
     connection: Connection, name: str, schema: str | None, columns: Collection[str]
-) -> Table:
-    """Rebuild table ``name`` with ``columns`` nullable; return the new table. Call in a
-    transaction, after ``rebuild_reason`` found nothing in the way."""
+) -> None:
+    """Rebuild table ``name`` with ``columns`` nullable. Call in a transaction, after
+    ``rebuild_reason`` found nothing in the way."""
     import sqlalchemy as sa
     from sqlalchemy.schema import CreateIndex, CreateTable, DropTable
 
@@ -95,7 +95,6 @@ def drop_not_null(
         on: list[Any] = [rebuilt.c[column.name] for column in index.columns]
         again = sa.Index(index.name, *on, unique=index.unique, **index.dialect_kwargs)
         ddl.run(connection, CreateIndex(again))
-    return rebuilt
 
 
 def _reflect(connection: Connection, name: str, schema: str | None) -> Table:
