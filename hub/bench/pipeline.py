@@ -166,7 +166,7 @@ def _round(
     if child.returncode != 0:
         raise HubError(f"the benchmark pipeline failed:\n{child.stderr[-4000:]}")
     if sink == "sql":
-        written, distinct = _count_table(cast(str, sink_url), table)
+        written, distinct = count_table(cast(str, sink_url), table)
     else:
         written = distinct = _count_lines(here / "out")
     if (written, distinct) != (rows, rows):
@@ -201,7 +201,7 @@ def write_pipeline(
     return pipeline
 
 
-def _count_table(url: str, name: str) -> tuple[int, int]:
+def count_table(url: str, name: str) -> tuple[int, int]:
     """Rows in table ``name`` and distinct ids among them."""
     from sqlalchemy import column, create_engine, distinct, func, select, table
 

@@ -220,20 +220,6 @@ def scratch_schema(url: str) -> Iterator[str]:
             connection.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
 
 
-def count_rows(url: str, schema: str, table: str) -> tuple[int, int]:
-    """``count(*)`` and ``count(DISTINCT id)``: a load must hold every row exactly once."""
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(url) as connection:
-        query = sql.SQL("SELECT count(*), count(DISTINCT id) FROM {}.{}").format(
-            sql.Identifier(schema), sql.Identifier(table)
-        )
-        row = connection.execute(query).fetchone()
-    assert row is not None
-    return int(row[0]), int(row[1])
-
-
 def settle(url: str) -> None:
     """Start every contender alike: the last one's writes on disk, the server checkpointed."""
     import psycopg
@@ -246,7 +232,7 @@ def settle(url: str) -> None:
 def compare(rows: int, dict_rows: int, url: str, workdir: Path, rounds: int = 3) -> list[Contender]:
     """Run every contender ``rounds`` times, in turn, each into a schema of its own from a
     checkpointed server; check every table's count; report each contender's runs."""
-    from hub.bench.pipeline import write_csv
+    from hub.bench.pipeline import count_table, write_csv
 
     csv_path = workdir / "input.csv"
     write_csv(csv_path, rows)
@@ -257,9 +243,9 @@ def compare(rows: int, dict_rows: int, url: str, workdir: Path, rounds: int = 3)
             settle(url)
             with scratch_schema(url) as schema:
                 runs[key].append(run_child(key, csv_path, url, schema, workdir, sizes[key]))
-                counted = count_rows(url, schema, "rows")
+                counted = count_table(_with_search_path(url, schema), "rows")
             if counted != (sizes[key], sizes[key]):
-                raise AssertionError(f"{key}: loaded {counted} (rows, distinct ids) of {rows}")
+                raise AssertionError(f"{key}: loaded {counted} (rows, distinct ids) of {sizes[key]}")
     return [Contender(CONTENDERS[k][0], sizes[k], tuple(runs[k])) for k in CONTENDERS]
 
 
