@@ -244,8 +244,9 @@ def compare(rows: int, dict_rows: int, url: str, workdir: Path, rounds: int = 3)
             with scratch_schema(url) as schema:
                 runs[key].append(run_child(key, csv_path, url, schema, workdir, sizes[key]))
                 counted = count_table(_with_search_path(url, schema), "rows")
-            if counted != (sizes[key], sizes[key]):
-                raise AssertionError(f"{key}: loaded {counted} (rows, distinct ids) of {sizes[key]}")
+            expected = sizes[key]
+            if counted != (expected, expected):
+                raise AssertionError(f"{key}: loaded {counted} (rows, distinct ids) of {expected}")
     return [Contender(CONTENDERS[k][0], sizes[k], tuple(runs[k])) for k in CONTENDERS]
 
 
